@@ -1,0 +1,67 @@
+using Mallard.Api.Datasets;
+using Mallard.Api.Health;
+using Mallard.Api.Ingest;
+using Mallard.Api.Querying;
+using Mallard.Contract;
+using OpenTelemetry.Metrics;
+using Orleans.Configuration;
+using Orleans.Dashboard;
+
+namespace Mallard.Api;
+
+/// <summary>How the gateway host is put together; shared by Program and the tests.</summary>
+public static class GatewayHostExtensions
+{
+    /// <summary>Reads <c>Mallard:Schema</c> (default <c>./schema.yaml</c>) and validates it.</summary>
+    public static ContractDefinition LoadMallardContract(this IHostApplicationBuilder builder) =>
+        ContractLoader.LoadFile(builder.Configuration["Mallard:Schema"] ?? "schema.yaml");
+
+    /// <summary>The contract, limits, metrics and the Orleans client of the embedded (localhost) cluster.</summary>
+    public static WebApplicationBuilder AddMallardGateway(this WebApplicationBuilder builder, ContractDefinition contract)
+    {
+        var configuration = builder.Configuration;
+        builder.Services.AddSingleton(contract);
+        builder.Services.AddOptions<GatewayOptions>().Bind(configuration.GetSection(GatewayOptions.Section));
+        builder.Services.AddSingleton<GatewayMetrics>();
+        builder.Services.AddProblemDetails();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+            kestrel.Limits.MaxRequestBodySize = configuration.GetValue(GatewayOptions.Section + ":MaxBodyBytes", new GatewayOptions().MaxBodyBytes) + 1);
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(GatewayMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.Orleans")
+            .AddPrometheusExporter());
+
+        var gatewayPort = configuration.GetValue("Mallard:Cluster:GatewayPort", 30000);
+        builder.UseOrleansClient(client =>
+        {
+            client.UseLocalhostClustering(gatewayPort);
+            client.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = configuration["Mallard:Cluster:ClusterId"] ?? "mallard-local";
+                o.ServiceId = configuration["Mallard:Cluster:ServiceId"] ?? "mallard";
+            });
+            // The gateway may start before the silo: keep trying rather than exit.
+            client.UseConnectionRetryFilter(async (_, cancellationToken) =>
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+                return true;
+            });
+            client.AddDashboard();
+        });
+
+        return builder;
+    }
+
+    /// <summary>Maps the v1 API, health, metrics and the dashboard.</summary>
+    public static WebApplication MapMallardApi(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapIngestEndpoints();
+        app.MapQueryEndpoints();
+        app.MapDatasetEndpoints();
+        app.MapHealthEndpoints();
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapOrleansDashboard(routePrefix: "/dashboard");
+        return app;
+    }
+}

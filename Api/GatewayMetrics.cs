@@ -1,0 +1,42 @@
+using System.Diagnostics.Metrics;
+
+namespace Mallard.Api;
+
+/// <summary>The gateway's own instruments (meter <c>Mallard.Gateway</c>). Labels stay bounded: dataset and reason only.</summary>
+public sealed class GatewayMetrics
+{
+    /// <summary>Meter name.</summary>
+    public const string MeterName = "Mallard.Gateway";
+
+    private readonly Counter<long> _recordsAccepted;
+    private readonly Counter<long> _recordsRejected;
+    private readonly Counter<long> _batches;
+    private readonly Histogram<double> _commitSeconds;
+
+    /// <summary>Creates the instruments on the host's meter factory.</summary>
+    public GatewayMetrics(IMeterFactory meters)
+    {
+        var meter = meters.Create(MeterName);
+        _recordsAccepted = meter.CreateCounter<long>("mallard.records.accepted", "{record}", "Records committed to shards");
+        _recordsRejected = meter.CreateCounter<long>("mallard.records.rejected", "{record}", "Records in batches refused by validation");
+        _batches = meter.CreateCounter<long>("mallard.batches", "{batch}", "Ingest requests by outcome");
+        _commitSeconds = meter.CreateHistogram<double>("mallard.batch.commit.duration", "s", "Time from routing a valid batch to every partition's commit");
+    }
+
+    /// <summary>Counts a committed batch.</summary>
+    public void BatchAccepted(string dataset, int records, TimeSpan elapsed)
+    {
+        var tag = new KeyValuePair<string, object?>("dataset", dataset);
+        _recordsAccepted.Add(records, tag);
+        _batches.Add(1, tag, new KeyValuePair<string, object?>("outcome", "accepted"));
+        _commitSeconds.Record(elapsed.TotalSeconds, tag);
+    }
+
+    /// <summary>Counts a refused batch by reason.</summary>
+    public void BatchRejected(string dataset, string reason) =>
+        _batches.Add(1, new KeyValuePair<string, object?>("dataset", dataset), new KeyValuePair<string, object?>("outcome", reason));
+
+    /// <summary>Counts records of a batch refused by validation.</summary>
+    public void RecordsRejected(string dataset, int records) =>
+        _recordsRejected.Add(records, new KeyValuePair<string, object?>("dataset", dataset));
+}

@@ -1,0 +1,20 @@
+namespace Mallard.Api;
+
+/// <summary>Limits and wiring of the HTTP gateway. Section <c>Mallard:Gateway</c>.</summary>
+public sealed class GatewayOptions
+{
+    /// <summary>Configuration section name.</summary>
+    public const string Section = "Mallard:Gateway";
+
+    /// <summary>Largest request body accepted, in bytes; larger bodies get 413.</summary>
+    public long MaxBodyBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>Most records in one batch; more get 413.</summary>
+    public int MaxRecordsPerBatch { get; set; } = 100_000;
+
+    /// <summary>Most validation errors listed in a 422 (the total is always given).</summary>
+    public int MaxReportedErrors { get; set; } = 100;
+
+    /// <summary>Most values in one <c>in</c> filter.</summary>
+    public int MaxInValues { get; set; } = 1_000;
+}

@@ -1,0 +1,30 @@
+using Orleans.Runtime;
+
+namespace Mallard.Api.Health;
+
+/// <summary><c>/healthz</c> (the process is up) and <c>/readyz</c> (it can reach a silo of the cluster).</summary>
+public static class HealthEndpoints
+{
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>Maps the health routes.</summary>
+    public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGet("/healthz", () => TypedResults.Text("ok"));
+        routes.MapGet("/readyz", async (IClusterClient client, CancellationToken cancellationToken) =>
+        {
+            try
+            {
+                var hosts = await client.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).WaitAsync(ProbeTimeout, cancellationToken);
+                return hosts.Count > 0
+                    ? Results.Text($"ready: {hosts.Count} silo(s) active")
+                    : Problems.Create(StatusCodes.Status503ServiceUnavailable, "no_silos", "no active silo in the cluster");
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                return Problems.Create(StatusCodes.Status503ServiceUnavailable, "cluster_unreachable", $"cannot reach the cluster: {e.GetType().Name}");
+            }
+        });
+        return routes;
+    }
+}

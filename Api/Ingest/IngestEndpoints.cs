@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using Mallard.Contract;
+using Mallard.Partitions;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+
+namespace Mallard.Api.Ingest;
+
+/// <summary><c>POST /v1/datasets/{dataset}/records</c>: validate a whole batch, route it, commit per partition.</summary>
+public static partial class IngestEndpoints
+{
+    /// <summary>Maps the ingest route.</summary>
+    public static IEndpointRouteBuilder MapIngestEndpoints(this IEndpointRouteBuilder routes)
+    {
+        routes.MapPost("/v1/datasets/{dataset}/records", IngestAsync);
+        return routes;
+    }
+
+    private static async Task<IResult> IngestAsync(
+        string dataset,
+        HttpContext http,
+        ContractDefinition contract,
+        IGrainFactory grains,
+        IOptions<GatewayOptions> options,
+        GatewayMetrics metrics,
+        ILoggerFactory loggers,
+        CancellationToken cancellationToken)
+    {
+        var logger = loggers.CreateLogger("Mallard.Api.Ingest");
+        if (!contract.TryGetDataset(dataset, out var definition))
+        {
+            return Problems.UnknownDataset(dataset);
+        }
+
+        var format = FormatOf(http.Request.ContentType);
+        if (format is null)
+        {
+            return Problems.Create(
+                StatusCodes.Status415UnsupportedMediaType,
+                "unsupported_media_type",
+                $"send records as application/json (an array of objects) or application/x-ndjson, not '{http.Request.ContentType}'");
+        }
+
+        var limits = options.Value;
+        var body = await BodyReader.ReadAsync(http, limits.MaxBodyBytes, cancellationToken);
+        if (body is null)
+        {
+            metrics.BatchRejected(dataset, "body_too_large");
+            return Problems.Create(StatusCodes.Status413PayloadTooLarge, "body_too_large", $"the request body exceeds {limits.MaxBodyBytes} bytes");
+        }
+
+        var decoded = new RecordDecoder(definition, limits.MaxRecordsPerBatch, limits.MaxReportedErrors).Decode(body.Value.Span, format.Value);
+        if (decoded.MalformedBody is { } malformed)
+        {
+            metrics.BatchRejected(dataset, "malformed");
+            LogRejected(logger, dataset, "malformed", decoded.RecordCount);
+            return Problems.Create(StatusCodes.Status400BadRequest, "malformed_body", malformed);
+        }
+
+        if (decoded.TooManyRecords)
+        {
+            metrics.BatchRejected(dataset, "too_many_records");
+            return Problems.Create(StatusCodes.Status413PayloadTooLarge, "too_many_records", $"a batch may hold at most {limits.MaxRecordsPerBatch} records");
+        }
+
+        if (decoded.TotalErrors > 0)
+        {
+            metrics.BatchRejected(dataset, "invalid_records");
+            metrics.RecordsRejected(dataset, decoded.RecordCount);
+            LogRejected(logger, dataset, "invalid_records", decoded.RecordCount);
+            return Problems.Create(
+                StatusCodes.Status422UnprocessableEntity,
+                "invalid_records",
+                $"{decoded.TotalErrors} error(s) in {decoded.RecordCount} record(s); nothing was written",
+                new Dictionary<string, object?>
+                {
+                    ["errors"] = decoded.Errors.Select(e => new { index = e.Index, field = e.Field, code = e.Code, message = e.Message }).ToArray(),
+                    ["totalErrors"] = decoded.TotalErrors,
+                });
+        }
+
+        var batchId = Guid.CreateVersion7().ToString("N");
+        var stopwatch = Stopwatch.StartNew();
+        var subBatches = BatchRouter.Split(definition, batchId, decoded.Columns, decoded.RecordCount);
+        var calls = subBatches.ToDictionary(p => p.Key, p => grains.GetPartition(dataset, p.Key).AppendAsync(p.Value));
+        try
+        {
+            await Task.WhenAll(calls.Values);
+        }
+        catch
+        {
+            // Examined per partition below: some may have committed.
+        }
+
+        var failed = calls.Where(c => !c.Value.IsCompletedSuccessfully).Select(c => c.Key).ToArray();
+        if (failed.Length > 0)
+        {
+            foreach (var partition in failed)
+            {
+                LogPartitionFailed(logger, calls[partition].Exception?.GetBaseException(), dataset, partition, batchId);
+            }
+
+            metrics.BatchRejected(dataset, "partition_failed");
+            http.Response.Headers.RetryAfter = "1";
+            return Problems.Create(
+                StatusCodes.Status503ServiceUnavailable,
+                "partitions_failed",
+                $"batch {batchId}: partitions {string.Join(", ", failed)} did not commit; the others did",
+                new Dictionary<string, object?>
+                {
+                    ["batchId"] = batchId,
+                    ["failedPartitions"] = failed,
+                    ["committedPartitions"] = calls.Where(c => c.Value.IsCompletedSuccessfully)
+                        .Select(c => new { partition = c.Key, accepted = c.Value.Result.Accepted }).ToArray(),
+                });
+        }
+
+        var receipts = calls.Values.Select(c => c.Result).ToArray();
+        var accepted = receipts.Sum(r => r.Accepted);
+        metrics.BatchAccepted(dataset, accepted, stopwatch.Elapsed);
+        return TypedResults.Ok(new IngestReceipt(
+            dataset,
+            batchId,
+            accepted,
+            receipts.Select(r => new PartitionAccepted(r.Partition, r.Accepted)).ToArray(),
+            contract.Version));
+    }
+
+    private static BodyFormat? FormatOf(string? contentType)
+    {
+        var mediaType = contentType?.Split(';')[0].Trim();
+        return mediaType?.ToLowerInvariant() switch
+        {
+            "application/json" => BodyFormat.JsonArray,
+            "application/x-ndjson" or "application/ndjson" => BodyFormat.NdJson,
+            _ => null,
+        };
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected a batch for {Dataset}: {Reason} ({Records} records)")]
+    private static partial void LogRejected(ILogger logger, string dataset, string reason, int records);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Partition {Dataset}/{Partition} failed batch {BatchId}")]
+    private static partial void LogPartitionFailed(ILogger logger, Exception? exception, string dataset, int partition, string batchId);
+}

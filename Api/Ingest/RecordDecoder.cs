@@ -1,0 +1,308 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text.Json;
+using Mallard.Api.Encoding;
+using Mallard.Contract;
+using Mallard.Partitions;
+
+namespace Mallard.Api.Ingest;
+
+/// <summary>
+/// Decodes a whole batch body against one dataset into column vectors, collecting every record
+/// error rather than stopping at the first, so a client can fix a batch in one round trip.
+/// </summary>
+public sealed class RecordDecoder
+{
+    private const int MaxNameLength = 63;
+    private readonly DatasetDefinition _dataset;
+    private readonly int _maxRecords;
+    private readonly int _maxReportedErrors;
+    private readonly ColumnVectorBuilder[] _builders;
+    private readonly bool[] _seen;
+    private readonly List<RecordError> _errors = [];
+    private int _totalErrors;
+    private int _records;
+
+    /// <summary>Creates a decoder for one body.</summary>
+    public RecordDecoder(DatasetDefinition dataset, int maxRecords, int maxReportedErrors)
+    {
+        _dataset = dataset;
+        _maxRecords = maxRecords;
+        _maxReportedErrors = maxReportedErrors;
+        _builders = dataset.Columns.Select(c => new ColumnVectorBuilder(c.Type.Kind, 1024)).ToArray();
+        _seen = new bool[dataset.Columns.Count];
+    }
+
+    /// <summary>Decodes <paramref name="body"/>.</summary>
+    public DecodedBatch Decode(ReadOnlySpan<byte> body, BodyFormat format)
+    {
+        try
+        {
+            var tooMany = format == BodyFormat.JsonArray ? DecodeArray(body) : DecodeLines(body);
+            if (tooMany)
+            {
+                return new DecodedBatch { RecordCount = _records, TooManyRecords = true };
+            }
+        }
+        catch (MalformedBodyException e)
+        {
+            return new DecodedBatch { RecordCount = _records, MalformedBody = e.Message };
+        }
+
+        return new DecodedBatch
+        {
+            RecordCount = _records,
+            Columns = _totalErrors == 0 ? _builders.Select(b => b.Build()).ToArray() : [],
+            Errors = _errors,
+            TotalErrors = _totalErrors,
+        };
+    }
+
+    private bool DecodeArray(ReadOnlySpan<byte> body)
+    {
+        var reader = new Utf8JsonReader(body, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 64 });
+        try
+        {
+            if (!reader.Read())
+            {
+                throw new MalformedBodyException("the body is empty; expected a JSON array of records");
+            }
+
+            if (reader.TokenType != JsonTokenType.StartArray)
+            {
+                throw new MalformedBodyException("expected a JSON array of records (use application/x-ndjson for one record per line)");
+            }
+
+            while (Next(ref reader) != JsonTokenType.EndArray)
+            {
+                if (_records == _maxRecords)
+                {
+                    return true;
+                }
+
+                DecodeRecord(ref reader);
+            }
+
+            if (reader.Read())
+            {
+                throw new MalformedBodyException($"unexpected content after the closing ']' at byte offset {reader.TokenStartIndex}");
+            }
+        }
+        catch (JsonException e)
+        {
+            throw new MalformedBodyException(
+                $"malformed JSON at line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1} of that line: {FirstSentence(e.Message)}");
+        }
+
+        return false;
+    }
+
+    private bool DecodeLines(ReadOnlySpan<byte> body)
+    {
+        var lineNumber = 0;
+        while (!body.IsEmpty)
+        {
+            lineNumber++;
+            var end = body.IndexOf((byte)'\n');
+            var line = end < 0 ? body : body[..end];
+            body = end < 0 ? default : body[(end + 1)..];
+            if (line.Trim(" \t\r"u8).IsEmpty)
+            {
+                continue;
+            }
+
+            if (_records == _maxRecords)
+            {
+                return true;
+            }
+
+            var reader = new Utf8JsonReader(line, new JsonReaderOptions { MaxDepth = 64 });
+            try
+            {
+                Next(ref reader);
+                DecodeRecord(ref reader);
+                if (reader.Read())
+                {
+                    throw new MalformedBodyException($"line {lineNumber} holds more than one JSON value");
+                }
+            }
+            catch (JsonException e)
+            {
+                throw new MalformedBodyException(
+                    $"malformed JSON on line {lineNumber}, byte {e.BytePositionInLine + 1} of that line: {FirstSentence(e.Message)}");
+            }
+        }
+
+        return false;
+    }
+
+    private void DecodeRecord(ref Utf8JsonReader reader)
+    {
+        var index = _records++;
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            AddError(index, null, "not_an_object", "each record must be a JSON object");
+            reader.Skip();
+            AppendPlaceholders();
+            return;
+        }
+
+        Array.Clear(_seen);
+        Span<char> nameBuffer = stackalloc char[MaxNameLength + 1];
+        var lookup = _dataset.ColumnLookup;
+        while (Next(ref reader) != JsonTokenType.EndObject)
+        {
+            var nameLength = reader.ValueIsEscaped || reader.ValueSpan.Length > MaxNameLength * 3
+                ? -1
+                : CopyName(reader.ValueSpan, nameBuffer);
+            var name = nameLength >= 0 ? nameBuffer[..nameLength] : reader.GetString().AsSpan();
+            if (!lookup.TryGetValue(name, out var column))
+            {
+                var unknown = name.Length > 64 ? string.Concat(name[..64], "…") : name.ToString();
+                AddError(index, unknown, "unknown_field", $"'{unknown}' is not a column of '{_dataset.Name}'");
+                Next(ref reader);
+                reader.Skip();
+                continue;
+            }
+
+            Next(ref reader);
+            if (_seen[column.Ordinal])
+            {
+                AddError(index, column.Name, "duplicate_field", $"'{column.Name}' appears more than once in the record");
+                reader.Skip();
+                continue;
+            }
+
+            _seen[column.Ordinal] = true;
+            DecodeValue(ref reader, index, column);
+        }
+
+        foreach (var column in _dataset.Columns)
+        {
+            if (_seen[column.Ordinal])
+            {
+                continue;
+            }
+
+            if (!column.Nullable)
+            {
+                AddError(index, column.Name, "missing", $"required {column.Type} field '{column.Name}' is missing");
+            }
+
+            _builders[column.Ordinal].AppendNull();
+        }
+    }
+
+    private void DecodeValue(ref Utf8JsonReader reader, int index, ColumnDefinition column)
+    {
+        var builder = _builders[column.Ordinal];
+        var token = reader.TokenType;
+        if (token == JsonTokenType.Null)
+        {
+            if (!column.Nullable)
+            {
+                AddError(index, column.Name, "null_not_allowed", $"'{column.Name}' is required ({column.Type}) and cannot be null");
+            }
+
+            builder.AppendNull();
+            return;
+        }
+
+        if (token is JsonTokenType.StartObject or JsonTokenType.StartArray)
+        {
+            reader.Skip();
+            AddError(index, column.Name, "wrong_type", $"expected a {column.Type} value, got {(token == JsonTokenType.StartObject ? "an object" : "an array")}");
+            builder.AppendNull();
+            return;
+        }
+
+        (string Code, string Message)? error;
+        if (token is JsonTokenType.String or JsonTokenType.Number)
+        {
+            var length = reader.HasValueSequence ? checked((int)reader.ValueSequence.Length) : reader.ValueSpan.Length;
+            char[]? rented = null;
+            var buffer = length <= 256 ? stackalloc char[256] : (rented = ArrayPool<char>.Shared.Rent(length));
+            try
+            {
+                int written;
+                if (token == JsonTokenType.String)
+                {
+                    try
+                    {
+                        written = reader.CopyString(buffer);
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        AddError(index, column.Name, "invalid_string", "string is not valid UTF-8");
+                        builder.AppendNull();
+                        return;
+                    }
+                }
+                else
+                {
+                    written = System.Text.Encoding.UTF8.GetChars(reader.ValueSpan, buffer);
+                }
+
+                error = JsonValueParser.TryAppend(column.Type, token, buffer[..written], builder);
+            }
+            finally
+            {
+                if (rented is not null)
+                {
+                    ArrayPool<char>.Shared.Return(rented);
+                }
+            }
+        }
+        else
+        {
+            error = JsonValueParser.TryAppend(column.Type, token, default, builder);
+        }
+
+        if (error is { } e)
+        {
+            AddError(index, column.Name, e.Code, $"'{column.Name}': {e.Message}");
+            builder.AppendNull();
+        }
+    }
+
+    private static int CopyName(ReadOnlySpan<byte> bytes, Span<char> buffer)
+    {
+        return System.Text.Encoding.UTF8.TryGetChars(bytes, buffer, out var written) ? written : -1;
+    }
+
+    // Keeps every column vector one value per record even when a whole record is refused.
+    private void AppendPlaceholders()
+    {
+        foreach (var builder in _builders)
+        {
+            builder.AppendNull();
+        }
+    }
+
+    private void AddError(int index, string? field, string code, string message)
+    {
+        _totalErrors++;
+        if (_errors.Count < _maxReportedErrors)
+        {
+            _errors.Add(new RecordError(index, field, code, message));
+        }
+    }
+
+    private static JsonTokenType Next(ref Utf8JsonReader reader)
+    {
+        if (!reader.Read())
+        {
+            throw new MalformedBodyException("the body ends before the JSON is complete");
+        }
+
+        return reader.TokenType;
+    }
+
+    private static string FirstSentence(string message)
+    {
+        var cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        return cut < 0 ? message : message[..cut].TrimEnd('.', ' ') + ".";
+    }
+
+    private sealed class MalformedBodyException(string message) : Exception(message);
+}

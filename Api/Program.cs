@@ -1,0 +1,25 @@
+using Mallard.Api;
+using Mallard.Contract;
+
+var builder = WebApplication.CreateBuilder(args);
+
+ContractDefinition contract;
+try
+{
+    contract = builder.LoadMallardContract();
+}
+catch (ContractException e)
+{
+    Console.Error.WriteLine($"mallard api: invalid contract: {e.Message}");
+    return 2;
+}
+
+builder.AddMallardGateway(contract);
+
+var app = builder.Build();
+app.MapMallardApi();
+app.Run();
+return 0;
+
+/// <summary>The gateway's entry point; public so tests can host it.</summary>
+public partial class Program;

@@ -1,0 +1,182 @@
+using Mallard.Contract;
+using Mallard.Partitions;
+
+namespace Mallard.Api.Querying;
+
+/// <summary>
+/// Merges partitions' partial results exactly: counts and sums add (checked), min and max compare,
+/// averages divide the total sum by the total count, and ordering and limit apply after the merge.
+/// </summary>
+public static class ResultMerger
+{
+    /// <summary>Merges partial results of one query.</summary>
+    /// <exception cref="OverflowException">A merged sum exceeds its type.</exception>
+    public static QueryResult Merge(PartitionQuery query, IReadOnlyList<PartialResult> partials) =>
+        query.IsAggregate ? MergeAggregates(query, partials) : MergeRows(query, partials);
+
+    private static QueryResult MergeRows(PartitionQuery query, IReadOnlyList<PartialResult> partials)
+    {
+        var columns = partials[0].Columns;
+        var rows = new List<object?[]>();
+        foreach (var partial in partials)
+        {
+            for (var row = 0; row < partial.RowCount; row++)
+            {
+                var values = new object?[columns.Length];
+                for (var c = 0; c < columns.Length; c++)
+                {
+                    values[c] = partial.Vectors[c].GetValue(row);
+                }
+
+                rows.Add(values);
+            }
+        }
+
+        var sorted = Sort(rows, columns, query.OrderBy).Take(query.Limit);
+        var width = query.Select.Length;
+        return new QueryResult(columns[..width], sorted.Select(r => r[..width]).ToList());
+    }
+
+    private static QueryResult MergeAggregates(PartitionQuery query, IReadOnlyList<PartialResult> partials)
+    {
+        var partialColumns = partials[0].Columns;
+        var groupWidth = query.GroupBy.Length;
+        var outputColumns = new List<ResultColumn>(partialColumns[..groupWidth]);
+        var firstPartialColumn = new int[query.Aggregates.Length];
+        var next = groupWidth;
+        for (var a = 0; a < query.Aggregates.Length; a++)
+        {
+            var aggregate = query.Aggregates[a];
+            firstPartialColumn[a] = next;
+            var type = aggregate.Function == AggregateFunction.Avg ? ColumnType.Float64 : partialColumns[next].Type;
+            outputColumns.Add(new ResultColumn(aggregate.Alias, type));
+            next += aggregate.Function == AggregateFunction.Avg ? 2 : 1;
+        }
+
+        var groups = new Dictionary<object?[], object?[]>(ValueComparer.Instance);
+        foreach (var partial in partials)
+        {
+            for (var row = 0; row < partial.RowCount; row++)
+            {
+                var key = new object?[groupWidth];
+                for (var g = 0; g < groupWidth; g++)
+                {
+                    key[g] = partial.Vectors[g].GetValue(row);
+                }
+
+                if (!groups.TryGetValue(key, out var states))
+                {
+                    states = new object?[query.Aggregates.Length];
+                    groups.Add(key, states);
+                }
+
+                for (var a = 0; a < query.Aggregates.Length; a++)
+                {
+                    var column = firstPartialColumn[a];
+                    states[a] = Combine(query.Aggregates[a].Function, partialColumns[column].Type.Kind, states[a], partial, column, row);
+                }
+            }
+        }
+
+        var rows = new List<object?[]>(groups.Count);
+        foreach (var (key, states) in groups)
+        {
+            var values = new object?[outputColumns.Count];
+            key.CopyTo(values, 0);
+            for (var a = 0; a < states.Length; a++)
+            {
+                values[groupWidth + a] = states[a] is AverageState average
+                    ? average.Count == 0 ? null : average.Sum / average.Count
+                    : states[a];
+            }
+
+            rows.Add(values);
+        }
+
+        var columns = outputColumns.ToArray();
+        return new QueryResult(columns, Sort(rows, columns, query.OrderBy).Take(query.Limit).ToList());
+    }
+
+    private static object? Combine(AggregateFunction function, ColumnKind kind, object? state, PartialResult partial, int column, int row)
+    {
+        var value = partial.Vectors[column].GetValue(row);
+        switch (function)
+        {
+            case AggregateFunction.Count:
+                return checked((long)(state ?? 0L) + (long)value!);
+            case AggregateFunction.Sum:
+                if (value is null)
+                {
+                    return state;
+                }
+
+                return state is null
+                    ? value
+                    : value switch
+                    {
+                        long l => checked((long)state + l),
+                        decimal d => (decimal)state + d,
+                        double f => (double)state + f,
+                        _ => throw new InvalidOperationException($"cannot sum {value.GetType().Name}"),
+                    };
+            case AggregateFunction.Min or AggregateFunction.Max:
+                if (value is null)
+                {
+                    return state;
+                }
+
+                if (state is null)
+                {
+                    return value;
+                }
+
+                var order = ValueComparer.Compare(kind, value, state);
+                return (function == AggregateFunction.Min ? order < 0 : order > 0) ? value : state;
+            case AggregateFunction.Avg:
+                var average = state as AverageState ?? new AverageState();
+                if (value is double sum)
+                {
+                    average.Sum += sum;
+                }
+
+                average.Count += (long)partial.Vectors[column + 1].GetValue(row)!;
+                return average;
+            default:
+                throw new InvalidOperationException($"unknown aggregate {function}");
+        }
+    }
+
+    private static IEnumerable<object?[]> Sort(List<object?[]> rows, ResultColumn[] columns, QueryOrder[] orderBy)
+    {
+        if (orderBy.Length == 0)
+        {
+            return rows;
+        }
+
+        var keys = orderBy
+            .Select(o => (Index: Array.FindIndex(columns, c => c.Name == o.Column), o.Descending))
+            .Select(k => (k.Index, Kind: columns[k.Index].Type.Kind, k.Descending))
+            .ToArray();
+        rows.Sort((x, y) =>
+        {
+            foreach (var (index, kind, descending) in keys)
+            {
+                var order = ValueComparer.CompareForSort(kind, x[index], y[index], descending);
+                if (order != 0)
+                {
+                    return order;
+                }
+            }
+
+            return 0;
+        });
+        return rows;
+    }
+
+    private sealed class AverageState
+    {
+        public double Sum { get; set; }
+
+        public long Count { get; set; }
+    }
+}

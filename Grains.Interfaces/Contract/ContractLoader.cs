@@ -1,0 +1,245 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Mallard.Contract;
+
+/// <summary>
+/// Reads <c>schema.yaml</c> strictly: unknown keys, unknown types, missing or duplicate names and
+/// malformed identifiers are errors that name the file, line and problem.
+/// </summary>
+public static partial class ContractLoader
+{
+    /// <summary>Upper bound on partitions per dataset; each one is a shard file.</summary>
+    public const int MaxPartitions = 4096;
+
+    private static readonly string[] TopLevelKeys = ["version", "datasets"];
+    private static readonly string[] DatasetKeys = ["description", "key", "partition_by", "partitions", "time", "columns"];
+    private static readonly string[] ColumnKeys = ["type", "nullable", "description"];
+
+    /// <summary>Loads and validates a contract file.</summary>
+    /// <exception cref="ContractException">The file is missing or malformed.</exception>
+    public static ContractDefinition LoadFile(string path)
+    {
+        var fullPath = Path.GetFullPath(path);
+        if (!System.IO.File.Exists(fullPath))
+        {
+            throw new ContractException(fullPath, 0, 0, "contract file not found");
+        }
+
+        return Parse(System.IO.File.ReadAllText(fullPath), fullPath);
+    }
+
+    /// <summary>Parses and validates contract text; <paramref name="file"/> is used in error messages.</summary>
+    /// <exception cref="ContractException">The text is malformed.</exception>
+    public static ContractDefinition Parse(string yaml, string file)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(yaml));
+        }
+        catch (YamlException e)
+        {
+            throw new ContractException(file, e.Start.Line, e.Start.Column, FirstLine(e.Message));
+        }
+
+        if (stream.Documents.Count != 1)
+        {
+            throw new ContractException(file, 1, 1, "expected exactly one YAML document");
+        }
+
+        var reader = new Reader(file);
+        var root = reader.Mapping(stream.Documents[0].RootNode, "the contract");
+        reader.RejectUnknownKeys(root, TopLevelKeys, "the contract");
+
+        var versionNode = reader.Required(root, "version", "the contract");
+        var version = reader.Integer(versionNode, "version");
+        if (version < 1)
+        {
+            throw reader.Error(versionNode, $"version must be a positive integer, got {version}");
+        }
+
+        var datasetsNode = reader.Mapping(reader.Required(root, "datasets", "the contract"), "datasets");
+        if (datasetsNode.Children.Count == 0)
+        {
+            throw reader.Error(datasetsNode, "datasets must declare at least one dataset");
+        }
+
+        var datasets = new Dictionary<string, DatasetDefinition>(StringComparer.Ordinal);
+        foreach (var (nameNode, body) in datasetsNode.Children)
+        {
+            var name = reader.Identifier(nameNode, "dataset name");
+            datasets.Add(name, ParseDataset(reader, name, body));
+        }
+
+        return new ContractDefinition((int)version, datasets, file);
+    }
+
+    private static DatasetDefinition ParseDataset(Reader reader, string name, YamlNode node)
+    {
+        var where = $"dataset '{name}'";
+        var body = reader.Mapping(node, where);
+        reader.RejectUnknownKeys(body, DatasetKeys, where);
+
+        var columnsNode = reader.Mapping(reader.Required(body, "columns", where), $"{where} columns");
+        if (columnsNode.Children.Count == 0)
+        {
+            throw reader.Error(columnsNode, $"{where} must declare at least one column");
+        }
+
+        var columns = new List<ColumnDefinition>();
+        foreach (var (columnNameNode, columnBody) in columnsNode.Children)
+        {
+            var columnName = reader.Identifier(columnNameNode, "column name");
+            var columnWhere = $"column '{name}.{columnName}'";
+            var column = reader.Mapping(columnBody, columnWhere);
+            reader.RejectUnknownKeys(column, ColumnKeys, columnWhere);
+            var typeNode = reader.Required(column, "type", columnWhere);
+            if (!ColumnType.TryParse(reader.Scalar(typeNode, $"{columnWhere} type"), out var type, out var typeError))
+            {
+                throw reader.Error(typeNode, $"{columnWhere}: {typeError}");
+            }
+
+            var nullable = reader.Optional(column, "nullable") is { } nullableNode && reader.Boolean(nullableNode, $"{columnWhere} nullable");
+            var columnDescription = reader.Optional(column, "description") is { } d ? reader.Scalar(d, $"{columnWhere} description") : null;
+            columns.Add(new ColumnDefinition(columnName, type, nullable, columns.Count, columnDescription));
+        }
+
+        var byName = columns.ToDictionary(c => c.Name, StringComparer.Ordinal);
+
+        var keyNode = reader.Required(body, "key", where);
+        var key = reader.ColumnList(keyNode, $"{where} key", byName);
+        foreach (var keyColumn in key)
+        {
+            if (byName[keyColumn].Nullable)
+            {
+                throw reader.Error(keyNode, $"{where}: key column '{keyColumn}' must not be nullable");
+            }
+        }
+
+        var partitionByNode = reader.Required(body, "partition_by", where);
+        var partitionBy = reader.ColumnList(partitionByNode, $"{where} partition_by", byName);
+
+        var partitionsNode = reader.Required(body, "partitions", where);
+        var partitions = reader.Integer(partitionsNode, $"{where} partitions");
+        if (partitions < 1 || partitions > MaxPartitions)
+        {
+            throw reader.Error(partitionsNode, $"{where}: partitions must be between 1 and {MaxPartitions}, got {partitions}");
+        }
+
+        string? time = null;
+        if (reader.Optional(body, "time") is { } timeNode)
+        {
+            time = reader.Identifier(timeNode, $"{where} time column");
+            if (!byName.TryGetValue(time, out var timeColumn))
+            {
+                throw reader.Error(timeNode, $"{where}: time column '{time}' is not a declared column");
+            }
+
+            if (timeColumn.Type.Kind != ColumnKind.Timestamp)
+            {
+                throw reader.Error(timeNode, $"{where}: time column '{time}' must be a timestamp, but is {timeColumn.Type}");
+            }
+        }
+
+        var description = reader.Optional(body, "description") is { } descriptionNode
+            ? reader.Scalar(descriptionNode, $"{where} description")
+            : null;
+
+        return new DatasetDefinition(name, description, columns, key, partitionBy, (int)partitions, time);
+    }
+
+    private static string FirstLine(string message)
+    {
+        var newline = message.IndexOf('\n', StringComparison.Ordinal);
+        return newline < 0 ? message : message[..newline];
+    }
+
+    [GeneratedRegex("^[a-z][a-z0-9_]*$")]
+    internal static partial Regex IdentifierPattern();
+
+    /// <summary>Whether <paramref name="text"/> is a valid contract identifier.</summary>
+    public static bool IsIdentifier(string text) => text.Length <= 63 && IdentifierPattern().IsMatch(text);
+
+    private sealed class Reader(string file)
+    {
+        public ContractException Error(YamlNode node, string problem) =>
+            new(file, node.Start.Line, node.Start.Column, problem);
+
+        public YamlMappingNode Mapping(YamlNode node, string what) =>
+            node as YamlMappingNode ?? throw Error(node, $"{what} must be a mapping");
+
+        public string Scalar(YamlNode node, string what) =>
+            node is YamlScalarNode { Value: { } value } ? value : throw Error(node, $"{what} must be a scalar value");
+
+        public YamlNode Required(YamlMappingNode mapping, string key, string where) =>
+            Optional(mapping, key) ?? throw Error(mapping, $"{where} is missing required key '{key}'");
+
+        public YamlNode? Optional(YamlMappingNode mapping, string key) =>
+            mapping.Children.TryGetValue(new YamlScalarNode(key), out var value) ? value : null;
+
+        public void RejectUnknownKeys(YamlMappingNode mapping, string[] allowed, string where)
+        {
+            foreach (var keyNode in mapping.Children.Keys)
+            {
+                var key = Scalar(keyNode, $"a key of {where}");
+                if (Array.IndexOf(allowed, key) < 0)
+                {
+                    throw Error(keyNode, $"unknown key '{key}' in {where} (allowed: {string.Join(", ", allowed)})");
+                }
+            }
+        }
+
+        public long Integer(YamlNode node, string what)
+        {
+            var text = Scalar(node, what);
+            return long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value)
+                ? value
+                : throw Error(node, $"{what} must be an integer, got '{text}'");
+        }
+
+        public bool Boolean(YamlNode node, string what) => Scalar(node, what) switch
+        {
+            "true" => true,
+            "false" => false,
+            var other => throw Error(node, $"{what} must be true or false, got '{other}'"),
+        };
+
+        public string Identifier(YamlNode node, string what)
+        {
+            var text = Scalar(node, what);
+            return IsIdentifier(text)
+                ? text
+                : throw Error(node, $"{what} '{text}' is not a valid identifier (expected [a-z][a-z0-9_]*, at most 63 characters)");
+        }
+
+        public IReadOnlyList<string> ColumnList(YamlNode node, string what, Dictionary<string, ColumnDefinition> columns)
+        {
+            if (node is not YamlSequenceNode sequence || sequence.Children.Count == 0)
+            {
+                throw Error(node, $"{what} must be a non-empty list of column names");
+            }
+
+            var names = new List<string>();
+            foreach (var item in sequence.Children)
+            {
+                var name = Identifier(item, $"{what} entry");
+                if (!columns.ContainsKey(name))
+                {
+                    throw Error(item, $"{what} names column '{name}', which is not declared");
+                }
+
+                if (names.Contains(name, StringComparer.Ordinal))
+                {
+                    throw Error(item, $"{what} names column '{name}' twice");
+                }
+
+                names.Add(name);
+            }
+
+            return names;
+        }
+    }
+}

@@ -1,0 +1,74 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Globalization;
+using System.IO.Hashing;
+using System.Text;
+using Mallard.Partitions;
+
+namespace Mallard.Contract;
+
+/// <summary>
+/// Chooses a record's partition: XXH64 (seed 0) over the canonical bytes of its <c>partition_by</c>
+/// values, as an unsigned 64-bit integer modulo <c>partitions</c>. Each value contributes one byte
+/// <c>0x00</c> if null, else <c>0x01</c>, its canonical text's UTF-8 length as a 4-byte little-endian
+/// integer, and that text (the contract's JSON text form: int64 and decimal digits without quotes,
+/// decimals with exactly <c>scale</c> fractional digits, timestamps with six fractional digits and
+/// <c>Z</c>, lower-case UUIDs, <c>true</c>/<c>false</c>, float64 in shortest round-trip form with -0
+/// written as 0). Stable across processes, machines and languages; golden tests pin it.
+/// </summary>
+public static class PartitionHasher
+{
+    /// <summary>The partition of row <paramref name="row"/> of <paramref name="columns"/> (contract order).</summary>
+    public static int PartitionOf(DatasetDefinition dataset, IReadOnlyList<ColumnVector> columns, int row)
+    {
+        var hash = new XxHash64();
+        Span<byte> scratch = stackalloc byte[256];
+        foreach (var ordinal in dataset.PartitionByOrdinals)
+        {
+            var column = dataset.Columns[ordinal];
+            var vector = columns[ordinal];
+            if (vector.IsNull(row))
+            {
+                hash.Append([0]);
+                continue;
+            }
+
+            AppendText(hash, scratch, CanonicalText(column.Type, vector, row));
+        }
+
+        return (int)(hash.GetCurrentHashAsUInt64() % (ulong)dataset.Partitions);
+    }
+
+    /// <summary>The canonical text of a non-null value, as hashed.</summary>
+    public static string CanonicalText(ColumnType type, ColumnVector vector, int row) => type.Kind switch
+    {
+        ColumnKind.String => vector.Strings![row]!,
+        ColumnKind.Bool => vector.Bools![row] ? "true" : "false",
+        ColumnKind.Int32 => vector.Int32s![row].ToString(CultureInfo.InvariantCulture),
+        ColumnKind.Int64 => ValueText.FormatInt64(vector.Int64s![row]),
+        ColumnKind.Float64 => FormatFloat64(vector.Float64s![row]),
+        ColumnKind.Decimal => ValueText.FormatDecimal(vector.Decimals![row], type.Scale),
+        ColumnKind.Timestamp => ValueText.FormatTimestamp(vector.Int64s![row]),
+        ColumnKind.Date => ValueText.FormatDate(vector.Int32s![row]),
+        ColumnKind.Uuid => ValueText.FormatUuid(vector.Uuids![row]),
+        _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
+    };
+
+    private static string FormatFloat64(double value) =>
+        value == 0 ? "0" : value.ToString("R", CultureInfo.InvariantCulture);
+
+    private static void AppendText(XxHash64 hash, Span<byte> scratch, string text)
+    {
+        var length = Encoding.UTF8.GetByteCount(text);
+        byte[]? rented = null;
+        var buffer = length + 5 <= scratch.Length ? scratch : (rented = ArrayPool<byte>.Shared.Rent(length + 5));
+        buffer[0] = 1;
+        BinaryPrimitives.WriteInt32LittleEndian(buffer[1..], length);
+        Encoding.UTF8.GetBytes(text, buffer[5..]);
+        hash.Append(buffer[..(length + 5)]);
+        if (rented is not null)
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+}

@@ -1,0 +1,79 @@
+using Mallard.Contract;
+
+namespace Mallard.Partitions;
+
+/// <summary>
+/// One column of values in a compact, unboxed layout: exactly one typed array is set, chosen by
+/// <see cref="Kind"/>. Timestamps are microseconds since the Unix epoch in <see cref="Int64s"/>,
+/// dates are days since the Unix epoch in <see cref="Int32s"/>. <see cref="Nulls"/> is null when no
+/// value is null. A vector is never mutated after it is handed to a grain call.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("mallard.ColumnVector")]
+public sealed class ColumnVector
+{
+    /// <summary>The kind of value; selects which array holds the values.</summary>
+    [Id(0)] public ColumnKind Kind { get; init; }
+
+    /// <summary>Number of values.</summary>
+    [Id(1)] public int Count { get; init; }
+
+    /// <summary><c>true</c> where the value is null; null when none is.</summary>
+    [Id(2)] public bool[]? Nulls { get; init; }
+
+    /// <summary>Values of <see cref="ColumnKind.String"/> columns.</summary>
+    [Id(3)] public string?[]? Strings { get; init; }
+
+    /// <summary>Values of <see cref="ColumnKind.Bool"/> columns.</summary>
+    [Id(4)] public bool[]? Bools { get; init; }
+
+    /// <summary>Values of <see cref="ColumnKind.Int32"/> and <see cref="ColumnKind.Date"/> columns.</summary>
+    [Id(5)] public int[]? Int32s { get; init; }
+
+    /// <summary>Values of <see cref="ColumnKind.Int64"/> and <see cref="ColumnKind.Timestamp"/> columns.</summary>
+    [Id(6)] public long[]? Int64s { get; init; }
+
+    /// <summary>Values of <see cref="ColumnKind.Float64"/> columns.</summary>
+    [Id(7)] public double[]? Float64s { get; init; }
+
+    /// <summary>Values of <see cref="ColumnKind.Decimal"/> columns.</summary>
+    [Id(8)] public decimal[]? Decimals { get; init; }
+
+    /// <summary>Values of <see cref="ColumnKind.Uuid"/> columns.</summary>
+    [Id(9)] public Guid[]? Uuids { get; init; }
+
+    /// <summary>Whether the value at <paramref name="row"/> is null.</summary>
+    public bool IsNull(int row) => Nulls is { } nulls && nulls[row];
+
+    /// <summary>The value at <paramref name="row"/>, boxed; for tests, diagnostics and small results only.</summary>
+    public object? GetValue(int row)
+    {
+        if (IsNull(row))
+        {
+            return null;
+        }
+
+        return Kind switch
+        {
+            ColumnKind.String => Strings![row],
+            ColumnKind.Bool => Bools![row],
+            ColumnKind.Int32 or ColumnKind.Date => Int32s![row],
+            ColumnKind.Int64 or ColumnKind.Timestamp => Int64s![row],
+            ColumnKind.Float64 => Float64s![row],
+            ColumnKind.Decimal => Decimals![row],
+            ColumnKind.Uuid => Uuids![row],
+            _ => throw new InvalidOperationException($"unknown column kind {Kind}"),
+        };
+    }
+
+    /// <summary>Copies the rows named by <paramref name="rows"/> into a new vector.</summary>
+    public ColumnVector Gather(ReadOnlySpan<int> rows)
+    {
+        var builder = new ColumnVectorBuilder(Kind, rows.Length);
+        foreach (var row in rows)
+        {
+            builder.AppendFrom(this, row);
+        }
+
+        return builder.Build();
+    }
+}

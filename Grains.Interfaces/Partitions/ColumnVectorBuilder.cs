@@ -1,0 +1,151 @@
+using Mallard.Contract;
+
+namespace Mallard.Partitions;
+
+/// <summary>Accumulates values of one kind into a <see cref="ColumnVector"/> without boxing.</summary>
+public sealed class ColumnVectorBuilder
+{
+    private bool[] _nulls;
+    private bool _anyNull;
+    private string?[]? _strings;
+    private bool[]? _bools;
+    private int[]? _int32s;
+    private long[]? _int64s;
+    private double[]? _float64s;
+    private decimal[]? _decimals;
+    private Guid[]? _uuids;
+
+    /// <summary>Creates a builder for values of <paramref name="kind"/>.</summary>
+    public ColumnVectorBuilder(ColumnKind kind, int capacity = 16)
+    {
+        Kind = kind;
+        capacity = Math.Max(capacity, 4);
+        _nulls = new bool[capacity];
+        switch (kind)
+        {
+            case ColumnKind.String: _strings = new string?[capacity]; break;
+            case ColumnKind.Bool: _bools = new bool[capacity]; break;
+            case ColumnKind.Int32 or ColumnKind.Date: _int32s = new int[capacity]; break;
+            case ColumnKind.Int64 or ColumnKind.Timestamp: _int64s = new long[capacity]; break;
+            case ColumnKind.Float64: _float64s = new double[capacity]; break;
+            case ColumnKind.Decimal: _decimals = new decimal[capacity]; break;
+            case ColumnKind.Uuid: _uuids = new Guid[capacity]; break;
+            default: throw new ArgumentOutOfRangeException(nameof(kind), kind, null);
+        }
+    }
+
+    /// <summary>The kind of value this builder holds.</summary>
+    public ColumnKind Kind { get; }
+
+    /// <summary>Number of values appended so far.</summary>
+    public int Count { get; private set; }
+
+    /// <summary>Appends a null.</summary>
+    public void AppendNull()
+    {
+        var row = Next();
+        _nulls[row] = true;
+        _anyNull = true;
+    }
+
+    /// <summary>Appends a string value.</summary>
+    public void AppendString(string value) => _strings![Next()] = value;
+
+    /// <summary>Appends a bool value.</summary>
+    public void AppendBool(bool value) => _bools![Next()] = value;
+
+    /// <summary>Appends an int32 or date (days since epoch) value.</summary>
+    public void AppendInt32(int value) => _int32s![Next()] = value;
+
+    /// <summary>Appends an int64 or timestamp (microseconds since epoch) value.</summary>
+    public void AppendInt64(long value) => _int64s![Next()] = value;
+
+    /// <summary>Appends a float64 value.</summary>
+    public void AppendFloat64(double value) => _float64s![Next()] = value;
+
+    /// <summary>Appends a decimal value.</summary>
+    public void AppendDecimal(decimal value) => _decimals![Next()] = value;
+
+    /// <summary>Appends a UUID value.</summary>
+    public void AppendUuid(Guid value) => _uuids![Next()] = value;
+
+    /// <summary>Appends the value at <paramref name="row"/> of a vector of the same kind.</summary>
+    public void AppendFrom(ColumnVector source, int row)
+    {
+        if (source.IsNull(row))
+        {
+            AppendNull();
+            return;
+        }
+
+        switch (Kind)
+        {
+            case ColumnKind.String: AppendString(source.Strings![row]!); break;
+            case ColumnKind.Bool: AppendBool(source.Bools![row]); break;
+            case ColumnKind.Int32 or ColumnKind.Date: AppendInt32(source.Int32s![row]); break;
+            case ColumnKind.Int64 or ColumnKind.Timestamp: AppendInt64(source.Int64s![row]); break;
+            case ColumnKind.Float64: AppendFloat64(source.Float64s![row]); break;
+            case ColumnKind.Decimal: AppendDecimal(source.Decimals![row]); break;
+            case ColumnKind.Uuid: AppendUuid(source.Uuids![row]); break;
+        }
+    }
+
+    /// <summary>Drops the last value (used to undo a partly decoded record).</summary>
+    public void Truncate(int count)
+    {
+        for (var row = count; row < Count; row++)
+        {
+            _nulls[row] = false;
+        }
+
+        Count = Math.Min(Count, count);
+    }
+
+    /// <summary>Returns the accumulated values as a vector trimmed to <see cref="Count"/>.</summary>
+    public ColumnVector Build() => new()
+    {
+        Kind = Kind,
+        Count = Count,
+        Nulls = _anyNull && Array.IndexOf(_nulls, true, 0, Count) >= 0 ? Trim(_nulls) : null,
+        Strings = Trim(_strings),
+        Bools = Trim(_bools),
+        Int32s = Trim(_int32s),
+        Int64s = Trim(_int64s),
+        Float64s = Trim(_float64s),
+        Decimals = Trim(_decimals),
+        Uuids = Trim(_uuids),
+    };
+
+    private T[]? Trim<T>(T[]? values)
+    {
+        if (values is null)
+        {
+            return null;
+        }
+
+        if (values.Length == Count)
+        {
+            return values;
+        }
+
+        return values.AsSpan(0, Count).ToArray();
+    }
+
+    private int Next()
+    {
+        if (Count == _nulls.Length)
+        {
+            var capacity = _nulls.Length * 2;
+            Array.Resize(ref _nulls, capacity);
+            if (_strings is not null) Array.Resize(ref _strings, capacity);
+            if (_bools is not null) Array.Resize(ref _bools, capacity);
+            if (_int32s is not null) Array.Resize(ref _int32s, capacity);
+            if (_int64s is not null) Array.Resize(ref _int64s, capacity);
+            if (_float64s is not null) Array.Resize(ref _float64s, capacity);
+            if (_decimals is not null) Array.Resize(ref _decimals, capacity);
+            if (_uuids is not null) Array.Resize(ref _uuids, capacity);
+        }
+
+        return Count++;
+    }
+}

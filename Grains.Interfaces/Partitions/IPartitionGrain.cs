@@ -1,0 +1,26 @@
+using Orleans.Concurrency;
+
+namespace Mallard.Partitions;
+
+/// <summary>
+/// The single writer of one (dataset, partition) shard. Keyed by <see cref="PartitionKey"/>
+/// (<c>dataset/partition</c>). Appends are serialized; queries read committed snapshots and
+/// interleave with appends, so a reader sees all of a batch or none of it.
+/// </summary>
+public interface IPartitionGrain : IGrainWithStringKey
+{
+    /// <summary>
+    /// Commits a batch's rows and its ledger entry in one shard transaction. A batch whose id is
+    /// already in the ledger is not written again: its original receipt is returned with
+    /// <see cref="PartitionReceipt.Replayed"/> set.
+    /// </summary>
+    Task<PartitionReceipt> AppendAsync(RecordBatch batch);
+
+    /// <summary>Runs a query on a committed snapshot of the shard.</summary>
+    [AlwaysInterleave]
+    Task<PartialResult> QueryAsync(PartitionQuery query);
+
+    /// <summary>Reads row count, ledger size, watermark and file size.</summary>
+    [AlwaysInterleave]
+    Task<PartitionStats> GetStatsAsync();
+}

@@ -1,0 +1,14 @@
+namespace Mallard.Partitions;
+
+/// <summary>
+/// The records of one batch bound for one partition, already validated against the contract,
+/// as one vector per dataset column in contract order.
+/// </summary>
+/// <param name="BatchId">Identity of the batch; the partition's ledger records it with the rows.</param>
+/// <param name="RowCount">Number of records.</param>
+/// <param name="Columns">One vector per dataset column, in contract order, each of <paramref name="RowCount"/> values.</param>
+[GenerateSerializer, Immutable, Alias("mallard.RecordBatch")]
+public sealed record RecordBatch(
+    [property: Id(0)] string BatchId,
+    [property: Id(1)] int RowCount,
+    [property: Id(2)] ColumnVector[] Columns);

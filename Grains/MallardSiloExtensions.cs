@@ -1,0 +1,19 @@
+using Mallard.Contract;
+using Mallard.Grains.Shards;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Mallard.Grains;
+
+/// <summary>Registers what partition grains need in a silo.</summary>
+public static class MallardSiloExtensions
+{
+    /// <summary>Adds the contract and the shard catalog, with shard options from <c>Mallard:Shards</c>.</summary>
+    public static IServiceCollection AddMallardPartitions(this IServiceCollection services, ContractDefinition contract, IConfiguration configuration)
+    {
+        services.AddSingleton(contract);
+        services.AddOptions<ShardOptions>().Bind(configuration.GetSection(ShardOptions.Section));
+        services.AddSingleton<ShardCatalog>();
+        return services;
+    }
+}

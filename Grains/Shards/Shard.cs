@@ -1,0 +1,361 @@
+using System.Data.Common;
+using System.Globalization;
+using DuckDB.NET.Data;
+using Mallard.Contract;
+using Mallard.Partitions;
+
+namespace Mallard.Grains.Shards;
+
+/// <summary>
+/// One DuckDB file holding one (dataset, partition): the rows, the batch ledger and the shard's
+/// identity. Writes go through a single connection, one transaction per batch; each query opens
+/// its own connection on the same native database and so reads a committed snapshot.
+/// Every method blocks on DuckDB: callers run it off the Orleans scheduler.
+/// </summary>
+public sealed class Shard : IDisposable
+{
+    private readonly DuckDBConnection _writer;
+    private readonly string _connectionString;
+    private readonly DatasetDefinition _dataset;
+    private readonly ShardOptions _options;
+    private readonly Lock _writeGate = new();
+    private readonly Action<Shard> _onDispose;
+    private bool _disposed;
+
+    private Shard(string path, DatasetDefinition dataset, int partition, ShardOptions options, DuckDBConnection writer, Action<Shard> onDispose)
+    {
+        Path = path;
+        _dataset = dataset;
+        Partition = partition;
+        _options = options;
+        _writer = writer;
+        _connectionString = writer.ConnectionString;
+        _onDispose = onDispose;
+    }
+
+    /// <summary>Canonical path of the shard file.</summary>
+    public string Path { get; }
+
+    /// <summary>The partition number.</summary>
+    public int Partition { get; }
+
+    /// <summary>Opens (creating if needed) the shard file and checks it belongs to this dataset and partition.</summary>
+    internal static Shard Open(string path, DatasetDefinition dataset, int partition, int contractVersion, ShardOptions options, Action<Shard> onDispose)
+    {
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+        var connection = new DuckDBConnection($"Data Source={path}");
+        try
+        {
+            connection.Open();
+            Execute(connection, string.Create(CultureInfo.InvariantCulture, $"SET memory_limit = '{options.MemoryLimitMb}MB'"));
+            Execute(connection, string.Create(CultureInfo.InvariantCulture, $"SET threads = {options.Threads}"));
+
+            using (var transaction = connection.BeginTransaction())
+            {
+                Execute(connection, ShardSql.CreateShardTable);
+                Execute(connection, ShardSql.CreateLedgerTable);
+                Execute(connection, ShardSql.CreateDataTable(dataset));
+                ClaimIdentity(connection, dataset.Name, partition, contractVersion);
+                transaction.Commit();
+            }
+
+            CheckColumns(connection, dataset);
+            return new Shard(path, dataset, partition, options, connection, onDispose);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Appends a batch. Rows and the ledger entry commit in one transaction, so after a crash
+    /// either both are there (a retry finds the ledger entry and writes nothing) or neither is.
+    /// </summary>
+    public PartitionReceipt Append(RecordBatch batch)
+    {
+        CheckBatchShape(batch);
+        lock (_writeGate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            using var transaction = _writer.BeginTransaction();
+            if (FindLedgerEntry(batch.BatchId) is { } earlier)
+            {
+                transaction.Rollback();
+                return earlier;
+            }
+
+            using (var appender = _writer.CreateAppender(_dataset.Name))
+            {
+                for (var row = 0; row < batch.RowCount; row++)
+                {
+                    var appenderRow = appender.CreateRow();
+                    for (var c = 0; c < batch.Columns.Length; c++)
+                    {
+                        AppendValue(appenderRow, batch.Columns[c], row);
+                    }
+
+                    appenderRow.EndRow();
+                }
+            }
+
+            var committedAt = DateTime.UtcNow;
+            using (var insert = _writer.CreateCommand())
+            {
+                insert.CommandText = $"INSERT INTO {ShardSql.LedgerTable} (batch_id, accepted, committed_at) VALUES ($id, $accepted, $at)";
+                insert.Parameters.Add(new DuckDBParameter("id", batch.BatchId));
+                insert.Parameters.Add(new DuckDBParameter("accepted", batch.RowCount));
+                insert.Parameters.Add(new DuckDBParameter("at", DateTime.SpecifyKind(committedAt, DateTimeKind.Unspecified)));
+                insert.ExecuteNonQuery();
+            }
+
+            transaction.Commit();
+            return new PartitionReceipt(batch.BatchId, Partition, batch.RowCount, new DateTimeOffset(committedAt), Replayed: false);
+        }
+    }
+
+    /// <summary>Runs a query on its own connection, i.e. on a committed snapshot.</summary>
+    public PartialResult Query(PartitionQuery query)
+    {
+        var (sql, parameters, columns) = ShardSql.Build(_dataset, query, _options.MaxGroupsPerPartition);
+        using var connection = OpenReader();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var parameter in parameters)
+        {
+            command.Parameters.Add(parameter);
+        }
+
+        var builders = columns.Select(c => new ColumnVectorBuilder(c.Type.Kind)).ToArray();
+        try
+        {
+            using var reader = command.ExecuteReader();
+            var rows = 0;
+            while (reader.Read())
+            {
+                if (query.IsAggregate && ++rows > _options.MaxGroupsPerPartition)
+                {
+                    throw new PartitionException(
+                        "too_many_groups",
+                        $"partition {Partition} of '{_dataset.Name}' has more than {_options.MaxGroupsPerPartition} groups; filter or group more coarsely");
+                }
+
+                for (var c = 0; c < builders.Length; c++)
+                {
+                    ReadValue(reader, c, builders[c]);
+                }
+            }
+        }
+        catch (DuckDBException e) when (e.Message.Contains("out of range", StringComparison.OrdinalIgnoreCase) || e.Message.Contains("Overflow", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new PartitionException("sum_overflow", $"a sum in partition {Partition} of '{_dataset.Name}' overflows its result type: {FirstLine(e.Message)}");
+        }
+        catch (OverflowException)
+        {
+            throw new PartitionException("sum_overflow", $"a sum in partition {Partition} of '{_dataset.Name}' overflows its result type");
+        }
+
+        var vectors = builders.Select(b => b.Build()).ToArray();
+        return new PartialResult(Partition, columns, vectors, vectors.Length == 0 ? 0 : vectors[0].Count);
+    }
+
+    /// <summary>Row count, ledger size, watermark and file size.</summary>
+    public PartitionStats Stats()
+    {
+        using var connection = OpenReader();
+        var rows = Convert.ToInt64(Scalar(connection, $"SELECT count(*) FROM {ShardSql.Quote(_dataset.Name)}"), CultureInfo.InvariantCulture);
+        var batches = Convert.ToInt64(Scalar(connection, $"SELECT count(*) FROM {ShardSql.LedgerTable}"), CultureInfo.InvariantCulture);
+        long? watermark = null;
+        if (_dataset.TimeColumn is { } time && Scalar(connection, $"SELECT max({ShardSql.Quote(time)}) FROM {ShardSql.Quote(_dataset.Name)}") is DateTime max)
+        {
+            watermark = ValueText.DateTimeToTimestamp(max);
+        }
+
+        var bytes = new FileInfo(Path).Length + (File.Exists(Path + ".wal") ? new FileInfo(Path + ".wal").Length : 0);
+        return new PartitionStats(Partition, rows, batches, watermark, bytes);
+    }
+
+    /// <summary>Closes the writer connection; the native database closes with the last connection.</summary>
+    public void Dispose()
+    {
+        lock (_writeGate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            _writer.Dispose();
+        }
+
+        _onDispose(this);
+    }
+
+    private DuckDBConnection OpenReader()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var connection = new DuckDBConnection(_connectionString);
+        connection.Open();
+        return connection;
+    }
+
+    private PartitionReceipt? FindLedgerEntry(string batchId)
+    {
+        using var command = _writer.CreateCommand();
+        command.CommandText = $"SELECT accepted, committed_at FROM {ShardSql.LedgerTable} WHERE batch_id = $id";
+        command.Parameters.Add(new DuckDBParameter("id", batchId));
+        using var reader = command.ExecuteReader();
+        if (!reader.Read())
+        {
+            return null;
+        }
+
+        var committedAt = DateTime.SpecifyKind(reader.GetDateTime(1), DateTimeKind.Utc);
+        return new PartitionReceipt(batchId, Partition, reader.GetInt32(0), new DateTimeOffset(committedAt), Replayed: true);
+    }
+
+    private void CheckBatchShape(RecordBatch batch)
+    {
+        if (batch.Columns.Length != _dataset.Columns.Count)
+        {
+            throw new PartitionException("batch_mismatch", $"batch {batch.BatchId} has {batch.Columns.Length} columns; '{_dataset.Name}' has {_dataset.Columns.Count}");
+        }
+
+        for (var c = 0; c < batch.Columns.Length; c++)
+        {
+            var column = _dataset.Columns[c];
+            var vector = batch.Columns[c];
+            if (vector.Kind != column.Type.Kind || vector.Count != batch.RowCount)
+            {
+                throw new PartitionException("batch_mismatch", $"batch {batch.BatchId} column {c} is {vector.Kind}×{vector.Count}; expected '{column.Name}' {column.Type}×{batch.RowCount}");
+            }
+
+            if (!column.Nullable && vector.Nulls is not null && Array.IndexOf(vector.Nulls, true) >= 0)
+            {
+                throw new PartitionException("batch_mismatch", $"batch {batch.BatchId} has a null in required column '{column.Name}'");
+            }
+        }
+    }
+
+    // Values are appended with their exact .NET type: an int literal would bind to a narrower
+    // overload and write the wrong bytes.
+    private static void AppendValue(IDuckDBAppenderRow row, ColumnVector vector, int index)
+    {
+        if (vector.IsNull(index))
+        {
+            row.AppendNullValue();
+            return;
+        }
+
+        switch (vector.Kind)
+        {
+            case ColumnKind.String: row.AppendValue(vector.Strings![index]); break;
+            case ColumnKind.Bool: row.AppendValue((bool?)vector.Bools![index]); break;
+            case ColumnKind.Int32: row.AppendValue((int?)vector.Int32s![index]); break;
+            case ColumnKind.Int64: row.AppendValue((long?)vector.Int64s![index]); break;
+            case ColumnKind.Float64: row.AppendValue((double?)vector.Float64s![index]); break;
+            case ColumnKind.Decimal: row.AppendValue((decimal?)vector.Decimals![index]); break;
+            case ColumnKind.Timestamp: row.AppendValue((DateTime?)ValueText.TimestampToDateTime(vector.Int64s![index])); break;
+            case ColumnKind.Date: row.AppendValue((DateTime?)ValueText.DateToDateOnly(vector.Int32s![index]).ToDateTime(TimeOnly.MinValue)); break;
+            case ColumnKind.Uuid: row.AppendValue((Guid?)vector.Uuids![index]); break;
+            default: throw new InvalidOperationException($"unknown column kind {vector.Kind}");
+        }
+    }
+
+    private static void ReadValue(DbDataReader reader, int ordinal, ColumnVectorBuilder builder)
+    {
+        if (reader.IsDBNull(ordinal))
+        {
+            builder.AppendNull();
+            return;
+        }
+
+        switch (builder.Kind)
+        {
+            case ColumnKind.String: builder.AppendString(reader.GetString(ordinal)); break;
+            case ColumnKind.Bool: builder.AppendBool(reader.GetBoolean(ordinal)); break;
+            case ColumnKind.Int32: builder.AppendInt32(reader.GetInt32(ordinal)); break;
+            case ColumnKind.Int64: builder.AppendInt64(reader.GetInt64(ordinal)); break;
+            case ColumnKind.Float64: builder.AppendFloat64(reader.GetDouble(ordinal)); break;
+            case ColumnKind.Decimal: builder.AppendDecimal(reader.GetDecimal(ordinal)); break;
+            case ColumnKind.Timestamp: builder.AppendInt64(ValueText.DateTimeToTimestamp(reader.GetDateTime(ordinal))); break;
+            case ColumnKind.Date: builder.AppendInt32(ValueText.DateOnlyToDate(reader.GetFieldValue<DateOnly>(ordinal))); break;
+            case ColumnKind.Uuid: builder.AppendUuid(reader.GetGuid(ordinal)); break;
+            default: throw new InvalidOperationException($"unknown column kind {builder.Kind}");
+        }
+    }
+
+    private static void ClaimIdentity(DuckDBConnection connection, string dataset, int partition, int contractVersion)
+    {
+        using var select = connection.CreateCommand();
+        select.CommandText = $"SELECT dataset, partition FROM {ShardSql.ShardTable}";
+        using (var reader = select.ExecuteReader())
+        {
+            if (reader.Read())
+            {
+                var ownerDataset = reader.GetString(0);
+                var ownerPartition = reader.GetInt32(1);
+                if (ownerDataset != dataset || ownerPartition != partition)
+                {
+                    throw new PartitionException(
+                        "shard_identity_mismatch",
+                        $"shard file belongs to {ownerDataset}/{ownerPartition}, not {dataset}/{partition}");
+                }
+
+                return;
+            }
+        }
+
+        using var insert = connection.CreateCommand();
+        insert.CommandText = $"INSERT INTO {ShardSql.ShardTable} VALUES ($dataset, $partition, $version, $at)";
+        insert.Parameters.Add(new DuckDBParameter("dataset", dataset));
+        insert.Parameters.Add(new DuckDBParameter("partition", partition));
+        insert.Parameters.Add(new DuckDBParameter("version", contractVersion));
+        insert.Parameters.Add(new DuckDBParameter("at", DateTime.SpecifyKind(DateTime.UtcNow, DateTimeKind.Unspecified)));
+        insert.ExecuteNonQuery();
+    }
+
+    // A shard whose real columns differ from the contract must not take writes under it.
+    private static void CheckColumns(DuckDBConnection connection, DatasetDefinition dataset)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'main' AND table_name = $table ORDER BY ordinal_position";
+        command.Parameters.Add(new DuckDBParameter("table", dataset.Name));
+        using var reader = command.ExecuteReader();
+        var actual = new List<string>();
+        while (reader.Read())
+        {
+            actual.Add($"{reader.GetString(0)} {reader.GetString(1)}");
+        }
+
+        var expected = dataset.Columns.Select(c => $"{c.Name} {ShardSql.DuckDbType(c.Type)}").ToList();
+        if (!actual.SequenceEqual(expected, StringComparer.Ordinal))
+        {
+            throw new PartitionException(
+                "shard_schema_mismatch",
+                $"shard columns [{string.Join(", ", actual)}] differ from the contract's [{string.Join(", ", expected)}]");
+        }
+    }
+
+    private static void Execute(DuckDBConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private static object? Scalar(DuckDBConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+
+    private static string FirstLine(string message)
+    {
+        var newline = message.IndexOf('\n', StringComparison.Ordinal);
+        return newline < 0 ? message : message[..newline];
+    }
+}

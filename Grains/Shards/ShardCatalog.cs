@@ -1,0 +1,47 @@
+using System.Collections.Concurrent;
+using Mallard.Contract;
+using Microsoft.Extensions.Options;
+
+namespace Mallard.Grains.Shards;
+
+/// <summary>
+/// The silo's open shards. It maps each (dataset, partition) to one canonical file path and refuses
+/// a second open of a path in this process: DuckDB's file lock is per process, so it would not.
+/// </summary>
+public sealed class ShardCatalog(IOptions<ShardOptions> options, ContractDefinition contract)
+{
+    private readonly ConcurrentDictionary<string, Shard?> _open = new(StringComparer.Ordinal);
+    private readonly string _root = Path.GetFullPath(options.Value.DataDirectory);
+
+    /// <summary>Number of shards open in this silo.</summary>
+    public int OpenCount => _open.Count;
+
+    /// <summary>The canonical file of a partition's shard.</summary>
+    public string PathOf(string dataset, int partition) =>
+        Path.Combine(_root, "shards", dataset, $"{partition}.duckdb");
+
+    /// <summary>Opens a partition's shard; blocks on DuckDB.</summary>
+    public Shard Open(DatasetDefinition dataset, int partition)
+    {
+        var path = PathOf(dataset.Name, partition);
+        Shard? shard = null;
+        if (!_open.TryAdd(path, null))
+        {
+            throw new InvalidOperationException($"shard {path} is already open in this silo");
+        }
+
+        try
+        {
+            shard = Shard.Open(path, dataset, partition, contract.Version, options.Value, s => _open.TryRemove(s.Path, out _));
+            _open[path] = shard;
+            return shard;
+        }
+        finally
+        {
+            if (shard is null)
+            {
+                _open.TryRemove(path, out _);
+            }
+        }
+    }
+}

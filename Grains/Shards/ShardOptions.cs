@@ -1,0 +1,20 @@
+namespace Mallard.Grains.Shards;
+
+/// <summary>Where shards live and how much of the machine each may use. Section <c>Mallard:Shards</c>.</summary>
+public sealed class ShardOptions
+{
+    /// <summary>Configuration section name.</summary>
+    public const string Section = "Mallard:Shards";
+
+    /// <summary>Root folder; shard files live under <c>{DataDirectory}/shards/{dataset}/{partition}.duckdb</c>.</summary>
+    public string DataDirectory { get; set; } = "./data";
+
+    /// <summary>DuckDB <c>memory_limit</c> per open shard, in MiB (DuckDB's own default is 80% of RAM per shard).</summary>
+    public int MemoryLimitMb { get; set; } = 256;
+
+    /// <summary>DuckDB <c>threads</c> per open shard (DuckDB's own default is every core per shard).</summary>
+    public int Threads { get; set; } = 1;
+
+    /// <summary>Most groups one partition may return for an aggregate query.</summary>
+    public int MaxGroupsPerPartition { get; set; } = 100_000;
+}

@@ -1,0 +1,58 @@
+using System.Net;
+using Mallard.Contract;
+using Mallard.Grains;
+using OpenTelemetry.Metrics;
+using Orleans.Configuration;
+using Orleans.Dashboard;
+
+namespace Mallard.Silo;
+
+/// <summary>How a Mallard silo host is put together; shared by Program and the tests.</summary>
+public static class SiloHostExtensions
+{
+    /// <summary>Reads <c>Mallard:Schema</c> (default <c>./schema.yaml</c>) and validates it.</summary>
+    public static ContractDefinition LoadMallardContract(this IHostApplicationBuilder builder) =>
+        ContractLoader.LoadFile(builder.Configuration["Mallard:Schema"] ?? "schema.yaml");
+
+    /// <summary>
+    /// Configures the embedded (localhost) cluster: one silo, partition grains over DuckDB shards, the
+    /// dashboard's silo side, and Prometheus metrics.
+    /// </summary>
+    public static WebApplicationBuilder AddMallardSilo(this WebApplicationBuilder builder, ContractDefinition contract)
+    {
+        var configuration = builder.Configuration;
+        var siloPort = configuration.GetValue("Mallard:Cluster:SiloPort", 11111);
+        var gatewayPort = configuration.GetValue("Mallard:Cluster:GatewayPort", 30000);
+        var httpPort = configuration.GetValue("Mallard:Silo:HttpPort", 8081);
+        var dataDirectory = configuration["Mallard:Shards:DataDirectory"] ?? "./data";
+
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, httpPort));
+        builder.Services.AddMallardPartitions(contract, configuration);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter("Microsoft.Orleans")
+            .AddPrometheusExporter());
+
+        builder.UseOrleans(silo =>
+        {
+            silo.UseLocalhostClustering(siloPort, gatewayPort);
+            silo.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = configuration["Mallard:Cluster:ClusterId"] ?? "mallard-local";
+                o.ServiceId = configuration["Mallard:Cluster:ServiceId"] ?? "mallard";
+            });
+            silo.AddDashboard();
+        });
+
+        Directory.CreateDirectory(dataDirectory);
+        return builder;
+    }
+
+    /// <summary>Maps the silo's own small HTTP surface: liveness and metrics.</summary>
+    public static WebApplication MapSiloEndpoints(this WebApplication app)
+    {
+        app.MapGet("/healthz", () => Results.Text("ok"));
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        return app;
+    }
+}
