@@ -35,6 +35,7 @@ stop() {
   [ -n "$silo_pid" ] && kill -TERM "$silo_pid" 2>/dev/null || true
   [ -n "$silo_pid" ] && wait "$silo_pid" 2>/dev/null || true
   echo "Stopped."
+  exit 0
 }
 trap stop INT TERM EXIT
 

@@ -20,6 +20,3 @@ var app = builder.Build();
 app.MapMallardApi();
 app.Run();
 return 0;
-
-/// <summary>The gateway's entry point; public so tests can host it.</summary>
-public partial class Program;

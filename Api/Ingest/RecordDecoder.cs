@@ -60,6 +60,11 @@ public sealed class RecordDecoder
 
     private bool DecodeArray(ReadOnlySpan<byte> body)
     {
+        if (body.Trim(" \t\r\n"u8).IsEmpty)
+        {
+            throw new MalformedBodyException("the body is empty; expected a JSON array of records");
+        }
+
         var reader = new Utf8JsonReader(body, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 64 });
         try
         {
@@ -211,7 +216,7 @@ public sealed class RecordDecoder
         if (token is JsonTokenType.StartObject or JsonTokenType.StartArray)
         {
             reader.Skip();
-            AddError(index, column.Name, "wrong_type", $"expected a {column.Type} value, got {(token == JsonTokenType.StartObject ? "an object" : "an array")}");
+            AddError(index, column.Name, "wrong_type", $"'{column.Name}': expected a {column.Type} value, got {(token == JsonTokenType.StartObject ? "an object" : "an array")}");
             builder.AppendNull();
             return;
         }
@@ -233,7 +238,7 @@ public sealed class RecordDecoder
                     }
                     catch (InvalidOperationException)
                     {
-                        AddError(index, column.Name, "invalid_string", "string is not valid UTF-8");
+                        AddError(index, column.Name, "invalid_string", $"'{column.Name}': string is not valid Unicode text");
                         builder.AppendNull();
                         return;
                     }

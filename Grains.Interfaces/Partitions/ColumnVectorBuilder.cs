@@ -49,25 +49,60 @@ public sealed class ColumnVectorBuilder
     }
 
     /// <summary>Appends a string value.</summary>
-    public void AppendString(string value) => _strings![Next()] = value;
+    public void AppendString(string value)
+    {
+        // Next() may grow the arrays: take the index before reading the field.
+        var row = Next();
+        _strings![row] = value;
+    }
 
     /// <summary>Appends a bool value.</summary>
-    public void AppendBool(bool value) => _bools![Next()] = value;
+    public void AppendBool(bool value)
+    {
+        // Next() may grow the arrays: take the index before reading the field.
+        var row = Next();
+        _bools![row] = value;
+    }
 
     /// <summary>Appends an int32 or date (days since epoch) value.</summary>
-    public void AppendInt32(int value) => _int32s![Next()] = value;
+    public void AppendInt32(int value)
+    {
+        // Next() may grow the arrays: take the index before reading the field.
+        var row = Next();
+        _int32s![row] = value;
+    }
 
     /// <summary>Appends an int64 or timestamp (microseconds since epoch) value.</summary>
-    public void AppendInt64(long value) => _int64s![Next()] = value;
+    public void AppendInt64(long value)
+    {
+        // Next() may grow the arrays: take the index before reading the field.
+        var row = Next();
+        _int64s![row] = value;
+    }
 
     /// <summary>Appends a float64 value.</summary>
-    public void AppendFloat64(double value) => _float64s![Next()] = value;
+    public void AppendFloat64(double value)
+    {
+        // Next() may grow the arrays: take the index before reading the field.
+        var row = Next();
+        _float64s![row] = value;
+    }
 
     /// <summary>Appends a decimal value.</summary>
-    public void AppendDecimal(decimal value) => _decimals![Next()] = value;
+    public void AppendDecimal(decimal value)
+    {
+        // Next() may grow the arrays: take the index before reading the field.
+        var row = Next();
+        _decimals![row] = value;
+    }
 
     /// <summary>Appends a UUID value.</summary>
-    public void AppendUuid(Guid value) => _uuids![Next()] = value;
+    public void AppendUuid(Guid value)
+    {
+        // Next() may grow the arrays: take the index before reading the field.
+        var row = Next();
+        _uuids![row] = value;
+    }
 
     /// <summary>Appends the value at <paramref name="row"/> of a vector of the same kind.</summary>
     public void AppendFrom(ColumnVector source, int row)
@@ -90,7 +125,7 @@ public sealed class ColumnVectorBuilder
         }
     }
 
-    /// <summary>Drops the last value (used to undo a partly decoded record).</summary>
+    /// <summary>Drops every value after the first <paramref name="count"/>.</summary>
     public void Truncate(int count)
     {
         for (var row = count; row < Count; row++)
