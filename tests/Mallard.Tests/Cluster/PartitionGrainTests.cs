@@ -1,0 +1,148 @@
+using Mallard.Contract;
+using Mallard.Partitions;
+using Mallard.Tests.Support;
+
+namespace Mallard.Tests.Cluster;
+
+[Collection(ClusterCollection.Name)]
+public sealed class PartitionGrainTests(ClusterFixture fixture)
+{
+    private static readonly PartitionQuery CountAndSum = new(
+        "events", [], [], [],
+        [new QueryAggregate(AggregateFunction.Count, null, "n"), new QueryAggregate(AggregateFunction.Sum, "amount", "total"), new QueryAggregate(AggregateFunction.Count, "note", "notes")],
+        [], 100);
+
+    [Fact]
+    public async Task Append_commits_every_row_and_query_reads_them_back()
+    {
+        var grain = fixture.Grains.GetPartition("events", 0);
+        var before = await grain.GetStatsAsync();
+
+        var receipt = await grain.AppendAsync(Batches.Events(NewBatchId(), 1_000_000, 1_000));
+
+        Assert.Equal(1_000, receipt.Accepted);
+        Assert.False(receipt.Replayed);
+        var after = await grain.GetStatsAsync();
+        Assert.Equal(before.Rows + 1_000, after.Rows);
+        Assert.Equal(before.Batches + 1, after.Batches);
+        Assert.NotNull(after.WatermarkMicros);
+    }
+
+    [Fact]
+    public async Task Append_same_batch_twice_returns_original_receipt_and_writes_nothing()
+    {
+        var grain = fixture.Grains.GetPartition("events", 1);
+        var batch = Batches.Events(NewBatchId(), 2_000_000, 500);
+        var first = await grain.AppendAsync(batch);
+        var rowsAfterFirst = (await grain.GetStatsAsync()).Rows;
+
+        var second = await grain.AppendAsync(batch);
+
+        Assert.True(second.Replayed);
+        Assert.Equal(first.Accepted, second.Accepted);
+        Assert.Equal(first.CommittedAt.ToUnixTimeMilliseconds(), second.CommittedAt.ToUnixTimeMilliseconds());
+        Assert.Equal(rowsAfterFirst, (await grain.GetStatsAsync()).Rows);
+    }
+
+    [Fact]
+    public async Task Query_raw_rows_round_trip_every_type_exactly()
+    {
+        var grain = fixture.Grains.GetPartition("events", 0);
+        var batch = Batches.Events(NewBatchId(), 3_000_000, 3);
+        await grain.AppendAsync(batch);
+        var ids = new ColumnVectorBuilder(ColumnKind.Int64);
+        ids.AppendInt64(3_000_000);
+        ids.AppendInt64(3_000_001);
+
+        var result = await grain.QueryAsync(new PartitionQuery(
+            "events",
+            [new QueryFilter("id", FilterOperator.In, ids.Build())],
+            ["id", "ts", "amount", "note"], [], [],
+            [new QueryOrder("id", Descending: false)], 10));
+
+        Assert.Equal(2, result.RowCount);
+        for (var row = 0; row < 2; row++)
+        {
+            for (var column = 0; column < 4; column++)
+            {
+                Assert.Equal(batch.Columns[column].GetValue(row), result.Vectors[column].GetValue(row));
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Query_during_appends_never_sees_part_of_a_batch()
+    {
+        const int batchSize = 777;
+        const int batches = 40;
+        var grain = fixture.Grains.GetPartition("events", 1);
+        var baseline = await CountAsync(grain);
+        var writer = Task.Run(async () =>
+        {
+            for (var i = 0; i < batches; i++)
+            {
+                await grain.AppendAsync(Batches.Events(NewBatchId(), 10_000_000 + i * batchSize, batchSize));
+            }
+        });
+
+        var observed = new List<long>();
+        while (!writer.IsCompleted)
+        {
+            observed.Add(await CountAsync(grain) - baseline);
+        }
+
+        await writer;
+        observed.Add(await CountAsync(grain) - baseline);
+        Assert.All(observed, count => Assert.True(count % batchSize == 0, $"saw {count} rows: not a whole number of {batchSize}-row batches"));
+        Assert.Equal(observed.Order(), observed);
+        Assert.Equal(batches * batchSize, observed[^1]);
+    }
+
+    [Fact]
+    public async Task Partition_reactivated_after_deactivation_finds_all_rows_and_ledger()
+    {
+        var grain = fixture.Grains.GetPartition("events", 0);
+        var batch = Batches.Events(NewBatchId(), 4_000_000, 250);
+        await grain.AppendAsync(batch);
+        var before = await grain.GetStatsAsync();
+
+        await fixture.Cluster.DeactivateAsync(grain);
+        var after = await grain.GetStatsAsync();
+        var replay = await grain.AppendAsync(batch);
+
+        Assert.Equal(before.Rows, after.Rows);
+        Assert.Equal(before.Batches, after.Batches);
+        Assert.True(replay.Replayed);
+    }
+
+    [Fact]
+    public async Task Append_with_wrong_column_kinds_is_refused_before_writing()
+    {
+        var grain = fixture.Grains.GetPartition("events", 0);
+        var good = Batches.Events(NewBatchId(), 5_000_000, 2);
+        var bad = good with { Columns = [good.Columns[1], good.Columns[0], good.Columns[2], good.Columns[3]] };
+        var before = await grain.GetStatsAsync();
+
+        var error = await Assert.ThrowsAsync<PartitionException>(() => grain.AppendAsync(bad));
+
+        Assert.Equal("batch_mismatch", error.Code);
+        Assert.Equal(before.Rows, (await grain.GetStatsAsync()).Rows);
+    }
+
+    [Fact]
+    public async Task Partition_outside_the_dataset_does_not_activate()
+    {
+        var grain = fixture.Grains.GetPartition("events", 7);
+
+        await Assert.ThrowsAnyAsync<Exception>(() => grain.GetStatsAsync());
+        Assert.False(File.Exists(Path.Combine(fixture.DataDirectory, "shards", "events", "7.duckdb")));
+    }
+
+    private static async Task<long> CountAsync(IPartitionGrain grain)
+    {
+        var result = await grain.QueryAsync(CountAndSum);
+        return (long)result.Vectors[0].GetValue(0)!;
+    }
+
+    private static string NewBatchId() => Guid.NewGuid().ToString("N");
+}

@@ -1,0 +1,101 @@
+using System.Net.Http.Headers;
+using System.Text;
+using Mallard.Api;
+using Mallard.Silo;
+using Mallard.Tests.Support;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Mallard.Tests.Http;
+
+/// <summary>
+/// A real silo host and a real gateway host, in this process, talking over loopback TCP exactly as
+/// <c>run.sh</c> wires them, with shards in a temp folder. <see cref="RestartAsync"/> stops both and
+/// starts new ones on the same data.
+/// </summary>
+public sealed class MallardHosts : IAsyncLifetime
+{
+    private readonly TempDirectory _data = new("mallard-http");
+    private WebApplication? _silo;
+    private WebApplication? _api;
+
+    public HttpClient Http { get; private set; } = null!;
+
+    public string SchemaPath { get; set; } = RepositoryPaths.File("schema.yaml");
+
+    public string DataDirectory => _data.Path;
+
+    public async Task InitializeAsync() => await StartAsync();
+
+    public async Task RestartAsync()
+    {
+        await StopAsync();
+        await StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await StopAsync();
+        _data.Dispose();
+    }
+
+    public Task<HttpResponseMessage> PostJsonAsync(string path, string json) =>
+        PostAsync(path, json, "application/json");
+
+    public async Task<HttpResponseMessage> PostAsync(string path, string body, string contentType)
+    {
+        using var content = new StringContent(body, Encoding.UTF8);
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        return await Http.PostAsync(path, content);
+    }
+
+    private async Task StartAsync()
+    {
+        var siloPort = FreePort.Next();
+        var gatewayPort = FreePort.Next();
+        string[] common =
+        [
+            $"--Mallard:Schema={SchemaPath}",
+            $"--Mallard:Cluster:SiloPort={siloPort}",
+            $"--Mallard:Cluster:GatewayPort={gatewayPort}",
+            $"--Mallard:Cluster:ClusterId=test-{Guid.NewGuid():N}",
+        ];
+
+        var siloBuilder = WebApplication.CreateBuilder([.. common, $"--Mallard:Shards:DataDirectory={_data.Path}", $"--Mallard:Silo:HttpPort={FreePort.Next()}"]);
+        siloBuilder.Logging.SetMinimumLevel(LogLevel.Warning);
+        siloBuilder.AddMallardSilo(Mallard.Silo.SiloHostExtensions.LoadMallardContract(siloBuilder));
+        _silo = siloBuilder.Build();
+        _silo.MapSiloEndpoints();
+        await _silo.StartAsync();
+
+        var apiPort = FreePort.Next();
+        var apiBuilder = WebApplication.CreateBuilder(common);
+        apiBuilder.Logging.SetMinimumLevel(LogLevel.Warning);
+        apiBuilder.WebHost.UseUrls($"http://127.0.0.1:{apiPort}");
+        apiBuilder.AddMallardGateway(Mallard.Api.GatewayHostExtensions.LoadMallardContract(apiBuilder));
+        _api = apiBuilder.Build();
+        _api.MapMallardApi();
+        await _api.StartAsync();
+
+        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{apiPort}"), Timeout = TimeSpan.FromSeconds(60) };
+    }
+
+    private async Task StopAsync()
+    {
+        Http?.Dispose();
+        if (_api is not null)
+        {
+            await _api.StopAsync();
+            await _api.DisposeAsync();
+            _api = null;
+        }
+
+        if (_silo is not null)
+        {
+            await _silo.StopAsync();
+            await _silo.DisposeAsync();
+            _silo = null;
+        }
+    }
+}
