@@ -94,9 +94,9 @@ public static partial class QueryEndpoints
         {
             result = ResultMerger.Merge(query, calls.Values.Select(c => c.Result).ToList());
         }
-        catch (OverflowException)
+        catch (OverflowException e)
         {
-            return Problems.Create(StatusCodes.Status422UnprocessableEntity, "sum_overflow", "a sum across partitions overflows its result type");
+            return Problems.Create(StatusCodes.Status422UnprocessableEntity, "sum_overflow", $"an aggregate across partitions overflows its result type: {e.Message}");
         }
 
         return new QueryResponse(result, definition.Partitions, stopwatch.Elapsed.TotalMilliseconds);

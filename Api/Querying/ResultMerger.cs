@@ -5,7 +5,7 @@ namespace Mallard.Api.Querying;
 
 /// <summary>
 /// Merges partitions' partial results exactly: counts and sums add (checked), min and max compare,
-/// averages divide the total sum by the total count, and ordering and limit apply after the merge.
+/// averages combine partition means weighted by their counts, and ordering and limit apply after the merge.
 /// </summary>
 public static class ResultMerger
 {
@@ -85,9 +85,15 @@ public static class ResultMerger
             key.CopyTo(values, 0);
             for (var a = 0; a < states.Length; a++)
             {
-                values[groupWidth + a] = states[a] is AverageState average
-                    ? average.Count == 0 ? null : average.Sum / average.Count
+                var value = states[a] is AverageState average
+                    ? average.Count == 0 ? null : average.Mean
                     : states[a];
+                if (value is double d && !double.IsFinite(d))
+                {
+                    throw new OverflowException($"aggregate '{query.Aggregates[a].Alias}' is outside the float64 range");
+                }
+
+                values[groupWidth + a] = value;
             }
 
             rows.Add(values);
@@ -133,13 +139,16 @@ public static class ResultMerger
                 var order = ValueComparer.Compare(kind, value, state);
                 return (function == AggregateFunction.Min ? order < 0 : order > 0) ? value : state;
             case AggregateFunction.Avg:
+                // A count-weighted running mean: the same answer as total sum / total count, without
+                // the intermediate sum that can overflow a double when the mean itself would not.
                 var average = state as AverageState ?? new AverageState();
-                if (value is double sum)
+                var count = (long)partial.Vectors[column + 1].GetValue(row)!;
+                if (value is double mean && count > 0)
                 {
-                    average.Sum += sum;
+                    average.Count += count;
+                    average.Mean += (mean - average.Mean) * ((double)count / average.Count);
                 }
 
-                average.Count += (long)partial.Vectors[column + 1].GetValue(row)!;
                 return average;
             default:
                 throw new InvalidOperationException($"unknown aggregate {function}");
@@ -175,7 +184,7 @@ public static class ResultMerger
 
     private sealed class AverageState
     {
-        public double Sum { get; set; }
+        public double Mean { get; set; }
 
         public long Count { get; set; }
     }

@@ -137,8 +137,8 @@ internal static class ShardSql
                 columns.Add(new ResultColumn(aggregate.Alias, column.Type));
                 break;
             case AggregateFunction.Avg:
-                select.Add($"sum(CAST({name} AS DOUBLE))");
-                columns.Add(new ResultColumn(aggregate.Alias + "$sum", ColumnType.Float64));
+                select.Add($"avg({name})::DOUBLE");
+                columns.Add(new ResultColumn(aggregate.Alias + "$avg", ColumnType.Float64));
                 select.Add($"count({name})");
                 columns.Add(new ResultColumn(aggregate.Alias + "$count", ColumnType.Int64));
                 break;
