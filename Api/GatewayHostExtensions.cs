@@ -4,6 +4,7 @@ using Mallard.Api.Ingest;
 using Mallard.Api.Querying;
 using Mallard.Contract;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 using Orleans.Configuration;
 using Orleans.Dashboard;
 
@@ -26,7 +27,9 @@ public static class GatewayHostExtensions
         builder.Services.AddProblemDetails();
         builder.WebHost.ConfigureKestrel(kestrel =>
             kestrel.Limits.MaxRequestBodySize = configuration.GetValue(GatewayOptions.Section + ":MaxBodyBytes", new GatewayOptions().MaxBodyBytes) + 1);
-        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService("mallard-api"))
+            .WithMetrics(metrics => metrics
             .AddMeter(GatewayMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.Orleans")
             .AddPrometheusExporter());
 

@@ -20,7 +20,12 @@ public sealed class GatewayMetrics
         _recordsAccepted = meter.CreateCounter<long>("mallard.records.accepted", "{record}", "Records committed to shards");
         _recordsRejected = meter.CreateCounter<long>("mallard.records.rejected", "{record}", "Records in batches refused by validation");
         _batches = meter.CreateCounter<long>("mallard.batches", "{batch}", "Ingest requests by outcome");
-        _commitSeconds = meter.CreateHistogram<double>("mallard.batch.commit.duration", "s", "Time from routing a valid batch to every partition's commit");
+        _commitSeconds = meter.CreateHistogram<double>(
+            "mallard.batch.commit.duration",
+            "s",
+            "Time from routing a valid batch to every partition's commit",
+            tags: null,
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
     }
 
     /// <summary>Counts a committed batch.</summary>

@@ -2,6 +2,7 @@ using System.Net;
 using Mallard.Contract;
 using Mallard.Grains;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 using Orleans.Configuration;
 using Orleans.Dashboard;
 
@@ -29,7 +30,9 @@ public static class SiloHostExtensions
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, httpPort));
         builder.Services.AddMallardPartitions(contract, configuration);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
-        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService("mallard-silo"))
+            .WithMetrics(metrics => metrics
             .AddMeter("Microsoft.Orleans")
             .AddPrometheusExporter());
 
