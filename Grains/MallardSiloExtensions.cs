@@ -14,6 +14,7 @@ public static class MallardSiloExtensions
         services.AddSingleton(contract);
         services.AddOptions<ShardOptions>().Bind(configuration.GetSection(ShardOptions.Section));
         services.AddSingleton<ShardCatalog>();
+        services.AddSingleton<ShardMetrics>();
         return services;
     }
 }

@@ -14,6 +14,16 @@ catch (ContractException e)
     return 2;
 }
 
+try
+{
+    builder.AdmitMallardContract(contract);
+}
+catch (Mallard.Grains.ContractEvolutionException e)
+{
+    Console.Error.WriteLine($"mallard silo: contract refused: {e.Message}");
+    return 3;
+}
+
 builder.AddMallardSilo(contract);
 
 var app = builder.Build();

@@ -15,6 +15,11 @@ public static class SiloHostExtensions
     public static ContractDefinition LoadMallardContract(this IHostApplicationBuilder builder) =>
         ContractLoader.LoadFile(builder.Configuration["Mallard:Schema"] ?? "schema.yaml");
 
+    /// <summary>Refuses a contract whose changes since the data's applied contract are breaking without a migration.</summary>
+    /// <exception cref="ContractEvolutionException">The contract is refused.</exception>
+    public static IReadOnlyList<ContractChange> AdmitMallardContract(this IHostApplicationBuilder builder, ContractDefinition contract) =>
+        AppliedContract.Admit(contract, builder.Configuration["Mallard:Shards:DataDirectory"] ?? "./data");
+
     /// <summary>
     /// Configures the embedded (localhost) cluster: one silo, partition grains over DuckDB shards, the
     /// dashboard's silo side, and Prometheus metrics.
@@ -33,7 +38,7 @@ public static class SiloHostExtensions
         builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("mallard-silo"))
             .WithMetrics(metrics => metrics
-            .AddMeter("Microsoft.Orleans")
+            .AddMeter("Microsoft.Orleans", Mallard.Grains.ShardMetrics.MeterName)
             .AddPrometheusExporter());
 
         builder.UseOrleans(silo =>

@@ -9,6 +9,14 @@ public static class DatasetEndpoints
     /// <summary>Maps the dataset routes.</summary>
     public static IEndpointRouteBuilder MapDatasetEndpoints(this IEndpointRouteBuilder routes)
     {
+        routes.MapGet("/v1/contract", (ContractDefinition contract) => TypedResults.Ok(new
+        {
+            version = contract.Version,
+            hash = contract.Hash,
+            datasets = contract.Datasets.Values.Select(Describe).ToArray(),
+            migrations = contract.Migrations.Select(m => new { version = m.Version, dataset = m.Dataset, change = m.Describe() }).ToArray(),
+        }));
+
         routes.MapGet("/v1/datasets", (ContractDefinition contract) => TypedResults.Ok(new
         {
             contractVersion = contract.Version,
@@ -32,13 +40,10 @@ public static class DatasetEndpoints
                 // Reported below.
             }
 
-            var failed = calls.Select((c, p) => (c, p)).Where(x => !x.c.IsCompletedSuccessfully).Select(x => x.p).ToArray();
+            var failed = calls.Select((call, partition) => (call, partition)).Where(x => !x.call.IsCompletedSuccessfully).ToArray();
             if (failed.Length > 0)
             {
-                http.Response.Headers.RetryAfter = "1";
-                return Problems.Create(StatusCodes.Status503ServiceUnavailable, "partitions_unavailable",
-                    $"partitions {string.Join(", ", failed)} of '{dataset}' did not answer",
-                    new Dictionary<string, object?> { ["failedPartitions"] = failed });
+                return PartitionFailures.ToProblem(http, dataset, failed.ToDictionary(f => f.partition, f => (Exception?)f.call.Exception), "partitions_unavailable", new Dictionary<string, object?>());
             }
 
             var stats = calls.Select(c => c.Result).ToArray();
@@ -69,6 +74,7 @@ public static class DatasetEndpoints
         partitionBy = dataset.PartitionBy,
         partitions = dataset.Partitions,
         time = dataset.TimeColumn,
+        hash = dataset.Hash,
         columns = dataset.Columns.Select(c => new { name = c.Name, type = c.Type.ToString(), nullable = c.Nullable, description = c.Description }).ToArray(),
     };
 }

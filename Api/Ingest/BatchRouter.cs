@@ -7,7 +7,7 @@ namespace Mallard.Api.Ingest;
 public static class BatchRouter
 {
     /// <summary>Sub-batches keyed by partition number; partitions with no records are absent.</summary>
-    public static SortedDictionary<int, RecordBatch> Split(DatasetDefinition dataset, string batchId, ColumnVector[] columns, int rowCount)
+    public static SortedDictionary<int, RecordBatch> Split(DatasetDefinition dataset, ContractStamp contract, string batchId, ColumnVector[] columns, int rowCount)
     {
         var rowsByPartition = new List<int>?[dataset.Partitions];
         for (var row = 0; row < rowCount; row++)
@@ -27,7 +27,7 @@ public static class BatchRouter
             var vectors = rows.Count == rowCount
                 ? columns
                 : columns.Select(c => c.Gather(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(rows))).ToArray();
-            batches.Add(partition, new RecordBatch(batchId, rows.Count, vectors));
+            batches.Add(partition, new RecordBatch(batchId, rows.Count, vectors, contract));
         }
 
         return batches;

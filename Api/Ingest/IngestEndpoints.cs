@@ -81,7 +81,7 @@ public static partial class IngestEndpoints
 
         var batchId = Guid.CreateVersion7().ToString("N");
         var stopwatch = Stopwatch.StartNew();
-        var subBatches = BatchRouter.Split(definition, batchId, decoded.Columns, decoded.RecordCount);
+        var subBatches = BatchRouter.Split(definition, new ContractStamp(contract.Version, definition.Hash), batchId, decoded.Columns, decoded.RecordCount);
         var calls = subBatches.ToDictionary(p => p.Key, p => grains.GetPartition(dataset, p.Key).AppendAsync(p.Value));
         try
         {
@@ -101,15 +101,14 @@ public static partial class IngestEndpoints
             }
 
             metrics.BatchRejected(dataset, "partition_failed");
-            http.Response.Headers.RetryAfter = "1";
-            return Problems.Create(
-                StatusCodes.Status503ServiceUnavailable,
+            return PartitionFailures.ToProblem(
+                http,
+                dataset,
+                failed.ToDictionary(p => p, p => (Exception?)calls[p].Exception),
                 "partitions_failed",
-                $"batch {batchId}: partitions {string.Join(", ", failed)} did not commit; the others did",
                 new Dictionary<string, object?>
                 {
                     ["batchId"] = batchId,
-                    ["failedPartitions"] = failed,
                     ["committedPartitions"] = calls.Where(c => c.Value.IsCompletedSuccessfully)
                         .Select(c => new { partition = c.Key, accepted = c.Value.Result.Accepted }).ToArray(),
                 });

@@ -44,7 +44,7 @@ public static partial class QueryEndpoints
         try
         {
             using var document = JsonDocument.Parse(body.Value, new JsonDocumentOptions { MaxDepth = 32 });
-            query = QueryParser.Parse(definition, document.RootElement, options.Value.MaxInValues);
+            query = QueryParser.Parse(definition, new ContractStamp(contract.Version, definition.Hash), document.RootElement, options.Value.MaxInValues);
         }
         catch (JsonException e)
         {
@@ -81,12 +81,12 @@ public static partial class QueryEndpoints
                 LogPartitionFailed(logger, call.Exception?.GetBaseException(), dataset, partition);
             }
 
-            http.Response.Headers.RetryAfter = "1";
-            return Problems.Create(
-                StatusCodes.Status503ServiceUnavailable,
+            return PartitionFailures.ToProblem(
+                http,
+                dataset,
+                failures.ToDictionary(f => f.Key, f => (Exception?)f.Value.Exception),
                 "partitions_unavailable",
-                $"partitions {string.Join(", ", failures.Select(f => f.Key))} of '{dataset}' did not answer",
-                new Dictionary<string, object?> { ["failedPartitions"] = failures.Select(f => f.Key).ToArray() });
+                new Dictionary<string, object?>());
         }
 
         QueryResult result;

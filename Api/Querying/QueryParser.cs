@@ -21,7 +21,7 @@ public static class QueryParser
 
     /// <summary>Parses and validates a query.</summary>
     /// <exception cref="QueryException">The query is invalid.</exception>
-    public static PartitionQuery Parse(DatasetDefinition dataset, JsonElement root, int maxInValues)
+    public static PartitionQuery Parse(DatasetDefinition dataset, ContractStamp contract, JsonElement root, int maxInValues)
     {
         if (root.ValueKind != JsonValueKind.Object)
         {
@@ -80,7 +80,7 @@ public static class QueryParser
             }
         }
 
-        return new PartitionQuery(dataset.Name, filters, select, groupBy, aggregates, orderBy, limit);
+        return new PartitionQuery(dataset.Name, filters, select, groupBy, aggregates, orderBy, limit, contract);
     }
 
     private static QueryFilter[] ParseFilters(DatasetDefinition dataset, JsonElement root, int maxInValues)

@@ -14,7 +14,8 @@ public static partial class ContractLoader
     /// <summary>Upper bound on partitions per dataset; each one is a shard file.</summary>
     public const int MaxPartitions = 4096;
 
-    private static readonly string[] TopLevelKeys = ["version", "datasets"];
+    private static readonly string[] TopLevelKeys = ["version", "datasets", "migrations"];
+    private static readonly string[] MigrationKeys = ["version", "dataset", "rename_column", "drop_column", "change_type"];
     private static readonly string[] DatasetKeys = ["description", "key", "partition_by", "partitions", "time", "columns"];
     private static readonly string[] ColumnKeys = ["type", "nullable", "description"];
 
@@ -74,7 +75,101 @@ public static partial class ContractLoader
             datasets.Add(name, ParseDataset(reader, name, body));
         }
 
-        return new ContractDefinition((int)version, datasets, file);
+        var migrations = reader.Optional(root, "migrations") is { } migrationsNode
+            ? ParseMigrations(reader, migrationsNode, (int)version, datasets)
+            : [];
+        return new ContractDefinition((int)version, datasets, file, migrations);
+    }
+
+    private static List<MigrationDefinition> ParseMigrations(Reader reader, YamlNode node, int contractVersion, Dictionary<string, DatasetDefinition> datasets)
+    {
+        if (node is not YamlSequenceNode sequence)
+        {
+            throw reader.Error(node, "migrations must be a list");
+        }
+
+        var migrations = new List<MigrationDefinition>();
+        foreach (var item in sequence.Children)
+        {
+            var entry = reader.Mapping(item, "a migration");
+            reader.RejectUnknownKeys(entry, MigrationKeys, "a migration");
+            var versionNode = reader.Required(entry, "version", "a migration");
+            var version = reader.Integer(versionNode, "migration version");
+            if (version < 1 || version > contractVersion)
+            {
+                throw reader.Error(versionNode, $"migration version {version} must be between 1 and the contract version {contractVersion}");
+            }
+
+            var datasetNode = reader.Required(entry, "dataset", "a migration");
+            var datasetName = reader.Identifier(datasetNode, "migration dataset");
+            if (!datasets.TryGetValue(datasetName, out var dataset))
+            {
+                throw reader.Error(datasetNode, $"migration names dataset '{datasetName}', which is not declared");
+            }
+
+            var actions = new[] { "rename_column", "drop_column", "change_type" }.Where(k => reader.Optional(entry, k) is not null).ToArray();
+            if (actions.Length != 1)
+            {
+                throw reader.Error(entry, "a migration must have exactly one of rename_column, drop_column, change_type");
+            }
+
+            var action = reader.Mapping(reader.Optional(entry, actions[0])!, actions[0]);
+            var where = $"migration v{version} of '{datasetName}'";
+            MigrationDefinition migration;
+            switch (actions[0])
+            {
+                case "rename_column":
+                    reader.RejectUnknownKeys(action, ["from", "to"], where);
+                    var from = reader.Identifier(reader.Required(action, "from", where), "rename_column from");
+                    var toNode = reader.Required(action, "to", where);
+                    var to = reader.Identifier(toNode, "rename_column to");
+                    if (!dataset.TryGetColumn(to, out _))
+                    {
+                        throw reader.Error(toNode, $"{where}: renamed column '{to}' is not declared in the dataset");
+                    }
+
+                    migration = new MigrationDefinition((int)version, datasetName, MigrationKind.RenameColumn, from, to, null, item.Start.Line);
+                    break;
+                case "drop_column":
+                    reader.RejectUnknownKeys(action, ["name", "acknowledge_data_loss"], where);
+                    var nameNode = reader.Required(action, "name", where);
+                    var name = reader.Identifier(nameNode, "drop_column name");
+                    if (dataset.TryGetColumn(name, out _))
+                    {
+                        throw reader.Error(nameNode, $"{where}: dropped column '{name}' is still declared in the dataset");
+                    }
+
+                    var acknowledged = reader.Optional(action, "acknowledge_data_loss") is { } ack && reader.Boolean(ack, "acknowledge_data_loss");
+                    if (!acknowledged)
+                    {
+                        throw reader.Error(action, $"{where}: dropping '{name}' deletes its data; say so with acknowledge_data_loss: true");
+                    }
+
+                    migration = new MigrationDefinition((int)version, datasetName, MigrationKind.DropColumn, name, null, null, item.Start.Line);
+                    break;
+                default:
+                    reader.RejectUnknownKeys(action, ["column", "to"], where);
+                    var columnNode = reader.Required(action, "column", where);
+                    var columnName = reader.Identifier(columnNode, "change_type column");
+                    var typeNode = reader.Required(action, "to", where);
+                    if (!ColumnType.TryParse(reader.Scalar(typeNode, "change_type to"), out var newType, out var typeError))
+                    {
+                        throw reader.Error(typeNode, $"{where}: {typeError}");
+                    }
+
+                    if (!dataset.TryGetColumn(columnName, out var changed) || changed.Type != newType)
+                    {
+                        throw reader.Error(columnNode, $"{where}: column '{columnName}' must be declared in the dataset with type {newType}");
+                    }
+
+                    migration = new MigrationDefinition((int)version, datasetName, MigrationKind.ChangeType, columnName, null, newType, item.Start.Line);
+                    break;
+            }
+
+            migrations.Add(migration);
+        }
+
+        return migrations.OrderBy(m => m.Version).ToList();
     }
 
     private static DatasetDefinition ParseDataset(Reader reader, string name, YamlNode node)

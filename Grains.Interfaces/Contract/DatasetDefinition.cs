@@ -24,7 +24,11 @@ public sealed class DatasetDefinition
         TimeColumn = timeColumn;
         _byName = columns.ToDictionary(c => c.Name, StringComparer.Ordinal);
         PartitionByOrdinals = partitionBy.Select(c => _byName[c].Ordinal).ToArray();
+        Hash = DefinitionHash.Of(this);
     }
+
+    /// <summary>Hash of the definition's canonical JSON; equal hashes mean identical tables and routing.</summary>
+    public string Hash { get; }
 
     /// <summary>Dataset identifier, <c>[a-z][a-z0-9_]*</c>.</summary>
     public string Name { get; }

@@ -14,7 +14,8 @@ public sealed record PartitionQuery(
     [property: Id(3)] string[] GroupBy,
     [property: Id(4)] QueryAggregate[] Aggregates,
     [property: Id(5)] QueryOrder[] OrderBy,
-    [property: Id(6)] int Limit)
+    [property: Id(6)] int Limit,
+    [property: Id(7)] ContractStamp Contract)
 {
     /// <summary>Whether this query aggregates rather than returning raw rows.</summary>
     public bool IsAggregate => GroupBy.Length > 0 || Aggregates.Length > 0;

@@ -7,8 +7,10 @@ namespace Mallard.Partitions;
 /// <param name="BatchId">Identity of the batch; the partition's ledger records it with the rows.</param>
 /// <param name="RowCount">Number of records.</param>
 /// <param name="Columns">One vector per dataset column, in contract order, each of <paramref name="RowCount"/> values.</param>
+/// <param name="Contract">The contract the records were validated against.</param>
 [GenerateSerializer, Immutable, Alias("mallard.RecordBatch")]
 public sealed record RecordBatch(
     [property: Id(0)] string BatchId,
     [property: Id(1)] int RowCount,
-    [property: Id(2)] ColumnVector[] Columns);
+    [property: Id(2)] ColumnVector[] Columns,
+    [property: Id(3)] ContractStamp Contract);

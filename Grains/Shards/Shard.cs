@@ -20,9 +20,10 @@ public sealed class Shard : IDisposable
     private readonly ShardOptions _options;
     private readonly Lock _writeGate = new();
     private readonly Action<Shard> _onDispose;
+    private readonly int[] _contractOrdinalOfPhysical;
     private bool _disposed;
 
-    private Shard(string path, DatasetDefinition dataset, int partition, ShardOptions options, DuckDBConnection writer, Action<Shard> onDispose)
+    private Shard(string path, DatasetDefinition dataset, int partition, ShardOptions options, DuckDBConnection writer, int[] contractOrdinalOfPhysical, Action<Shard> onDispose)
     {
         Path = path;
         _dataset = dataset;
@@ -30,8 +31,12 @@ public sealed class Shard : IDisposable
         _options = options;
         _writer = writer;
         _connectionString = writer.ConnectionString;
+        _contractOrdinalOfPhysical = contractOrdinalOfPhysical;
         _onDispose = onDispose;
     }
+
+    /// <summary>The evolution steps this open applied to the shard (empty when it was already current).</summary>
+    public IReadOnlyList<EvolutionStep> AppliedSteps { get; private init; } = [];
 
     /// <summary>Canonical path of the shard file.</summary>
     public string Path { get; }
@@ -39,8 +44,13 @@ public sealed class Shard : IDisposable
     /// <summary>The partition number.</summary>
     public int Partition { get; }
 
-    /// <summary>Opens (creating if needed) the shard file and checks it belongs to this dataset and partition.</summary>
-    internal static Shard Open(string path, DatasetDefinition dataset, int partition, int contractVersion, ShardOptions options, Action<Shard> onDispose)
+    /// <summary>
+    /// Opens (creating if needed) the shard file, checks it belongs to this dataset and partition,
+    /// brings its tables to the contract's definition in one transaction with the metadata that
+    /// records it, and refuses a shard whose real columns differ from the contract (drift).
+    /// </summary>
+    /// <exception cref="PartitionException">The shard belongs elsewhere, cannot be migrated, or has drifted.</exception>
+    internal static Shard Open(string path, DatasetDefinition dataset, int partition, ContractDefinition contract, ShardOptions options, Action<Shard> onDispose)
     {
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
         var connection = new DuckDBConnection($"Data Source={path}");
@@ -50,17 +60,18 @@ public sealed class Shard : IDisposable
             Execute(connection, string.Create(CultureInfo.InvariantCulture, $"SET memory_limit = '{options.MemoryLimitMb}MB'"));
             Execute(connection, string.Create(CultureInfo.InvariantCulture, $"SET threads = {options.Threads}"));
 
+            IReadOnlyList<EvolutionStep> applied;
             using (var transaction = connection.BeginTransaction())
             {
                 Execute(connection, ShardSql.CreateShardTable);
                 Execute(connection, ShardSql.CreateLedgerTable);
-                Execute(connection, ShardSql.CreateDataTable(dataset));
-                ClaimIdentity(connection, dataset.Name, partition, contractVersion);
+                applied = ShardEvolution.BringUpToDate(connection, dataset, partition, contract);
                 transaction.Commit();
             }
 
-            CheckColumns(connection, dataset);
-            return new Shard(path, dataset, partition, options, connection, onDispose);
+            var physical = ShardEvolution.CheckDrift(connection, dataset);
+            var order = physical.Select(name => dataset.TryGetColumn(name, out var column) ? column.Ordinal : -1).ToArray();
+            return new Shard(path, dataset, partition, options, connection, order, onDispose) { AppliedSteps = applied };
         }
         catch
         {
@@ -90,10 +101,12 @@ public sealed class Shard : IDisposable
             {
                 for (var row = 0; row < batch.RowCount; row++)
                 {
+                    // The appender writes in the table's physical order, which differs from the
+                    // contract's once columns have been added online.
                     var appenderRow = appender.CreateRow();
-                    for (var c = 0; c < batch.Columns.Length; c++)
+                    foreach (var ordinal in _contractOrdinalOfPhysical)
                     {
-                        AppendValue(appenderRow, batch.Columns[c], row);
+                        AppendValue(appenderRow, batch.Columns[ordinal], row);
                     }
 
                     appenderRow.EndRow();
@@ -287,59 +300,7 @@ public sealed class Shard : IDisposable
         }
     }
 
-    private static void ClaimIdentity(DuckDBConnection connection, string dataset, int partition, int contractVersion)
-    {
-        using var select = connection.CreateCommand();
-        select.CommandText = $"SELECT dataset, partition FROM {ShardSql.ShardTable}";
-        using (var reader = select.ExecuteReader())
-        {
-            if (reader.Read())
-            {
-                var ownerDataset = reader.GetString(0);
-                var ownerPartition = reader.GetInt32(1);
-                if (ownerDataset != dataset || ownerPartition != partition)
-                {
-                    throw new PartitionException(
-                        "shard_identity_mismatch",
-                        $"shard file belongs to {ownerDataset}/{ownerPartition}, not {dataset}/{partition}");
-                }
-
-                return;
-            }
-        }
-
-        using var insert = connection.CreateCommand();
-        insert.CommandText = $"INSERT INTO {ShardSql.ShardTable} VALUES ($dataset, $partition, $version, $at)";
-        insert.Parameters.Add(new DuckDBParameter("dataset", dataset));
-        insert.Parameters.Add(new DuckDBParameter("partition", partition));
-        insert.Parameters.Add(new DuckDBParameter("version", contractVersion));
-        insert.Parameters.Add(new DuckDBParameter("at", DateTime.SpecifyKind(DateTime.UtcNow, DateTimeKind.Unspecified)));
-        insert.ExecuteNonQuery();
-    }
-
-    // A shard whose real columns differ from the contract must not take writes under it.
-    private static void CheckColumns(DuckDBConnection connection, DatasetDefinition dataset)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'main' AND table_name = $table ORDER BY ordinal_position";
-        command.Parameters.Add(new DuckDBParameter("table", dataset.Name));
-        using var reader = command.ExecuteReader();
-        var actual = new List<string>();
-        while (reader.Read())
-        {
-            actual.Add($"{reader.GetString(0)} {reader.GetString(1)}");
-        }
-
-        var expected = dataset.Columns.Select(c => $"{c.Name} {ShardSql.DuckDbType(c.Type)}").ToList();
-        if (!actual.SequenceEqual(expected, StringComparer.Ordinal))
-        {
-            throw new PartitionException(
-                "shard_schema_mismatch",
-                $"shard columns [{string.Join(", ", actual)}] differ from the contract's [{string.Join(", ", expected)}]");
-        }
-    }
-
-    private static void Execute(DuckDBConnection connection, string sql)
+    internal static void Execute(DuckDBConnection connection, string sql)
     {
         using var command = connection.CreateCommand();
         command.CommandText = sql;

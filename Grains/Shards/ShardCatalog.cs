@@ -32,7 +32,7 @@ public sealed class ShardCatalog(IOptions<ShardOptions> options, ContractDefinit
 
         try
         {
-            shard = Shard.Open(path, dataset, partition, contract.Version, options.Value, s => _open.TryRemove(s.Path, out _));
+            shard = Shard.Open(path, dataset, partition, contract, options.Value, s => _open.TryRemove(s.Path, out _));
             _open[path] = shard;
             return shard;
         }

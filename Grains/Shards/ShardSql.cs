@@ -51,7 +51,8 @@ internal static class ShardSql
         $"CREATE TABLE IF NOT EXISTS {LedgerTable} (batch_id VARCHAR PRIMARY KEY, accepted INTEGER NOT NULL, committed_at TIMESTAMP NOT NULL)";
 
     public static string CreateShardTable =>
-        $"CREATE TABLE IF NOT EXISTS {ShardTable} (dataset VARCHAR NOT NULL, partition INTEGER NOT NULL, contract_version INTEGER NOT NULL, created_at TIMESTAMP NOT NULL)";
+        $"CREATE TABLE IF NOT EXISTS {ShardTable} (dataset VARCHAR NOT NULL, partition INTEGER NOT NULL, contract_version INTEGER NOT NULL, "
+        + "definition_hash VARCHAR NOT NULL, definition VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL, updated_at TIMESTAMP NOT NULL)";
 
     /// <summary>Builds the SQL and parameters for one partition's share of a query.</summary>
     public static (string Sql, List<DuckDBParameter> Parameters, ResultColumn[] Columns) Build(

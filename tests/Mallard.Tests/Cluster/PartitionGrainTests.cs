@@ -10,7 +10,7 @@ public sealed class PartitionGrainTests(ClusterFixture fixture)
     private static readonly PartitionQuery CountAndSum = new(
         "events", [], [], [],
         [new QueryAggregate(AggregateFunction.Count, null, "n"), new QueryAggregate(AggregateFunction.Sum, "amount", "total"), new QueryAggregate(AggregateFunction.Count, "note", "notes")],
-        [], 100);
+        [], 100, Batches.Stamp);
 
     [Fact]
     public async Task Append_commits_every_row_and_query_reads_them_back()
@@ -58,7 +58,7 @@ public sealed class PartitionGrainTests(ClusterFixture fixture)
             "events",
             [new QueryFilter("id", FilterOperator.In, ids.Build())],
             ["id", "ts", "amount", "note"], [], [],
-            [new QueryOrder("id", Descending: false)], 10));
+            [new QueryOrder("id", Descending: false)], 10, Batches.Stamp));
 
         Assert.Equal(2, result.RowCount);
         for (var row = 0; row < 2; row++)

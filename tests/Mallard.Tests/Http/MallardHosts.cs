@@ -64,7 +64,9 @@ public sealed class MallardHosts : IAsyncLifetime
 
         var siloBuilder = WebApplication.CreateBuilder([.. common, $"--Mallard:Shards:DataDirectory={_data.Path}", $"--Mallard:Silo:HttpPort={FreePort.Next()}"]);
         siloBuilder.Logging.SetMinimumLevel(LogLevel.Warning);
-        siloBuilder.AddMallardSilo(Mallard.Silo.SiloHostExtensions.LoadMallardContract(siloBuilder));
+        var contract = Mallard.Silo.SiloHostExtensions.LoadMallardContract(siloBuilder);
+        siloBuilder.AdmitMallardContract(contract);
+        siloBuilder.AddMallardSilo(contract);
         _silo = siloBuilder.Build();
         _silo.MapSiloEndpoints();
         await _silo.StartAsync();

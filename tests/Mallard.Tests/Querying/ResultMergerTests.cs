@@ -9,7 +9,7 @@ public sealed class ResultMergerTests
     private static readonly PartitionQuery SumAndAvg = new(
         "d", [], [], ["g"],
         [new QueryAggregate(AggregateFunction.Sum, "x", "total"), new QueryAggregate(AggregateFunction.Avg, "x", "mean"), new QueryAggregate(AggregateFunction.Count, null, "n")],
-        [new QueryOrder("total", Descending: true)], 10);
+        [new QueryOrder("total", Descending: true)], 10, new ContractStamp(1, "test"));
 
     [Fact]
     public void Merge_groups_across_partitions_adds_sums_and_weights_means_by_count()
@@ -47,7 +47,7 @@ public sealed class ResultMergerTests
     [Fact]
     public void Merge_raw_rows_sorts_across_partitions_with_nulls_last_and_applies_limit_after()
     {
-        var query = new PartitionQuery("d", [], ["s"], [], [], [new QueryOrder("s", Descending: false)], 4);
+        var query = new PartitionQuery("d", [], ["s"], [], [], [new QueryOrder("s", Descending: false)], 4, new ContractStamp(1, "test"));
         var a = Strings(0, "b", null, "é");
         var b = Strings(1, "a", "\uD83E\uDD86", "\uFB01");
 

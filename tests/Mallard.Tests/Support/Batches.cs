@@ -28,7 +28,16 @@ public static class Batches
             }
         }
 
-        return new RecordBatch(batchId, count, [id.Build(), ts.Build(), amount.Build(), note.Build()]);
+        return new RecordBatch(batchId, count, [id.Build(), ts.Build(), amount.Build(), note.Build()], Stamp);
+    }
+
+    /// <summary>The stamp of the events dataset in <see cref="EventsContract"/>.</summary>
+    public static ContractStamp Stamp { get; } = StampOf(EventsContract);
+
+    public static ContractStamp StampOf(string contractYaml)
+    {
+        var contract = ContractLoader.Parse(contractYaml, "events.yaml");
+        return new ContractStamp(contract.Version, contract.Datasets["events"].Hash);
     }
 
     public const string EventsContract = """
