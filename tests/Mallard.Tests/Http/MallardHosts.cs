@@ -24,6 +24,9 @@ public sealed class MallardHosts : IAsyncLifetime
 
     public string SchemaPath { get; set; } = RepositoryPaths.File("schema.yaml");
 
+    /// <summary>The gateway's contract when it should differ from the silo's (a rolling upgrade).</summary>
+    public string? ApiSchemaPath { get; set; }
+
     public string DataDirectory => _data.Path;
 
     public async Task InitializeAsync() => await StartAsync();
@@ -50,7 +53,7 @@ public sealed class MallardHosts : IAsyncLifetime
         return await Http.PostAsync(path, content);
     }
 
-    private async Task StartAsync()
+    public async Task StartAsync()
     {
         var siloPort = FreePort.Next();
         var gatewayPort = FreePort.Next();
@@ -72,7 +75,7 @@ public sealed class MallardHosts : IAsyncLifetime
         await _silo.StartAsync();
 
         var apiPort = FreePort.Next();
-        var apiBuilder = WebApplication.CreateBuilder(common);
+        var apiBuilder = WebApplication.CreateBuilder([.. common, $"--Mallard:Schema={ApiSchemaPath ?? SchemaPath}"]);
         apiBuilder.Logging.SetMinimumLevel(LogLevel.Warning);
         apiBuilder.WebHost.UseUrls($"http://127.0.0.1:{apiPort}");
         apiBuilder.AddMallardGateway(Mallard.Api.GatewayHostExtensions.LoadMallardContract(apiBuilder));
@@ -83,7 +86,7 @@ public sealed class MallardHosts : IAsyncLifetime
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{apiPort}"), Timeout = TimeSpan.FromSeconds(60) };
     }
 
-    private async Task StopAsync()
+    public async Task StopAsync()
     {
         Http?.Dispose();
         if (_api is not null)
