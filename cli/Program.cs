@@ -1,0 +1,3 @@
+using Mallard.Cli;
+
+return ContractCommands.Run(args, Console.Out, Console.Error);
