@@ -9,6 +9,16 @@ if ! command -v dotnet >/dev/null; then
   exit 1
 fi
 
+# The type-conformance tests read shards with DuckDB's Node.js client and type-check with tsc.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  echo "test.sh: installing Node.js and npm (Debian packages)…"
+  if [ "$(id -u)" -eq 0 ]; then apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null
+  else sudo apt-get update -qq && sudo apt-get install -y -qq nodejs npm >/dev/null; fi
+fi
+if [ ! -d web/node_modules/@duckdb/node-api ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
+  (cd web && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
 rm -rf .test-results
 dotnet build Orleans.sln -c Release -nologo -v quiet -clp:ErrorsOnly
 dotnet test Orleans.sln -c Release --no-build -nologo \

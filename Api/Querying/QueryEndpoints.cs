@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Mallard.Api.Encoding;
 using Mallard.Api.Ingest;
@@ -110,7 +111,8 @@ public static partial class QueryEndpoints
         public async Task ExecuteAsync(HttpContext http)
         {
             http.Response.ContentType = "application/json";
-            await using var writer = new Utf8JsonWriter(http.Response.Body);
+            // Plain UTF-8 rather than \u escapes: this is application/json for programs, not HTML.
+            await using var writer = new Utf8JsonWriter(http.Response.Body, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
             writer.WriteStartObject();
             writer.WriteStartArray("columns");
             foreach (var column in result.Columns)
