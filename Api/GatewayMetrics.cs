@@ -10,6 +10,7 @@ public sealed class GatewayMetrics
 
     private readonly Counter<long> _recordsAccepted;
     private readonly Counter<long> _recordsRejected;
+    private readonly Counter<long> _recordsDuplicate;
     private readonly Counter<long> _batches;
     private readonly Histogram<double> _commitSeconds;
 
@@ -19,6 +20,7 @@ public sealed class GatewayMetrics
         var meter = meters.Create(MeterName);
         _recordsAccepted = meter.CreateCounter<long>("mallard.records.accepted", "{record}", "Records committed to shards");
         _recordsRejected = meter.CreateCounter<long>("mallard.records.rejected", "{record}", "Records in batches refused by validation");
+        _recordsDuplicate = meter.CreateCounter<long>("mallard.records.duplicate", "{record}", "Records not stored because their key was already stored");
         _batches = meter.CreateCounter<long>("mallard.batches", "{batch}", "Ingest requests by outcome");
         _commitSeconds = meter.CreateHistogram<double>(
             "mallard.batch.commit.duration",
@@ -29,10 +31,11 @@ public sealed class GatewayMetrics
     }
 
     /// <summary>Counts a committed batch.</summary>
-    public void BatchAccepted(string dataset, int records, TimeSpan elapsed)
+    public void BatchAccepted(string dataset, int records, int duplicates, TimeSpan elapsed)
     {
         var tag = new KeyValuePair<string, object?>("dataset", dataset);
         _recordsAccepted.Add(records, tag);
+        _recordsDuplicate.Add(duplicates, tag);
         _batches.Add(1, tag, new KeyValuePair<string, object?>("outcome", "accepted"));
         _commitSeconds.Record(elapsed.TotalSeconds, tag);
     }

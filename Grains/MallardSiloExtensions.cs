@@ -2,6 +2,7 @@ using Mallard.Contract;
 using Mallard.Grains.Shards;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Mallard.Grains;
 
@@ -15,6 +16,8 @@ public static class MallardSiloExtensions
         services.AddOptions<ShardOptions>().Bind(configuration.GetSection(ShardOptions.Section));
         services.AddSingleton<ShardCatalog>();
         services.AddSingleton<ShardMetrics>();
+        services.AddOptions<IdempotencyOptions>().Bind(configuration.GetSection(IdempotencyOptions.Section));
+        services.TryAddSingleton(TimeProvider.System);
         return services;
     }
 }

@@ -87,6 +87,12 @@ public sealed partial class PartitionGrain(ContractDefinition contract, ShardCat
         return Task.Run(() => shard.Query(query));
     }
 
+    public Task<BatchLedgerEntry?> FindBatchAsync(string batchId)
+    {
+        var shard = Serve(stamp: null);
+        return Task.Run(() => shard.FindBatch(batchId));
+    }
+
     public Task<PartitionStats> GetStatsAsync()
     {
         var shard = Serve(stamp: null);

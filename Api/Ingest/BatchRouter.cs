@@ -1,17 +1,34 @@
+using System.Runtime.InteropServices;
 using Mallard.Contract;
 using Mallard.Partitions;
 
 namespace Mallard.Api.Ingest;
 
-/// <summary>Splits a validated batch into one sub-batch per partition by the contract's partition hash.</summary>
+/// <summary>
+/// Prepares a validated batch for the partitions: drops records whose key repeats earlier in the
+/// batch (the first wins, wherever the repeats would route), then splits the rest into one
+/// sub-batch per partition by the contract's partition hash.
+/// </summary>
 public static class BatchRouter
 {
-    /// <summary>Sub-batches keyed by partition number; partitions with no records are absent.</summary>
-    public static SortedDictionary<int, RecordBatch> Split(DatasetDefinition dataset, ContractStamp contract, string batchId, ColumnVector[] columns, int rowCount)
+    /// <summary>The routed sub-batches and the request positions of in-batch duplicates.</summary>
+    public sealed record RoutedBatch(SortedDictionary<int, RecordBatch> Partitions, IReadOnlyList<int> Duplicates);
+
+    /// <summary>Routes <paramref name="rowCount"/> records held in <paramref name="columns"/>.</summary>
+    public static RoutedBatch Route(DatasetDefinition dataset, ContractStamp contract, string batchId, string requestHash, ColumnVector[] columns, int rowCount)
     {
+        var keyColumns = dataset.KeyOrdinals.Select(o => columns[o]).ToArray();
+        var seen = new HashSet<string>(rowCount, StringComparer.Ordinal);
+        var duplicates = new List<int>();
         var rowsByPartition = new List<int>?[dataset.Partitions];
         for (var row = 0; row < rowCount; row++)
         {
+            if (!seen.Add(RecordKey.Of(dataset, keyColumns, row)))
+            {
+                duplicates.Add(row);
+                continue;
+            }
+
             var partition = PartitionHasher.PartitionOf(dataset, columns, row);
             (rowsByPartition[partition] ??= []).Add(row);
         }
@@ -26,10 +43,10 @@ public static class BatchRouter
 
             var vectors = rows.Count == rowCount
                 ? columns
-                : columns.Select(c => c.Gather(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(rows))).ToArray();
-            batches.Add(partition, new RecordBatch(batchId, rows.Count, vectors, contract));
+                : columns.Select(c => c.Gather(CollectionsMarshal.AsSpan(rows))).ToArray();
+            batches.Add(partition, new RecordBatch(batchId, rows.Count, vectors, contract, rows.ToArray(), requestHash));
         }
 
-        return batches;
+        return new RoutedBatch(batches, duplicates);
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Security.Cryptography;
 using Mallard.Contract;
 using Mallard.Partitions;
 using Microsoft.AspNetCore.Http.Features;
@@ -79,50 +80,109 @@ public static partial class IngestEndpoints
                 });
         }
 
-        var batchId = Guid.CreateVersion7().ToString("N");
-        var stopwatch = Stopwatch.StartNew();
-        var subBatches = BatchRouter.Split(definition, new ContractStamp(contract.Version, definition.Hash), batchId, decoded.Columns, decoded.RecordCount);
-        var calls = subBatches.ToDictionary(p => p.Key, p => grains.GetPartition(dataset, p.Key).AppendAsync(p.Value));
-        try
+        var idempotencyKey = http.Request.Headers["Idempotency-Key"].ToString();
+        if (idempotencyKey.Length > 255 || idempotencyKey.Any(c => c < 0x20 || c > 0x7e))
         {
-            await Task.WhenAll(calls.Values);
-        }
-        catch
-        {
-            // Examined per partition below: some may have committed.
+            return Problems.Create(StatusCodes.Status400BadRequest, "bad_idempotency_key", "an Idempotency-Key is 1 to 255 printable ASCII characters");
         }
 
-        var failed = calls.Where(c => !c.Value.IsCompletedSuccessfully).Select(c => c.Key).ToArray();
-        if (failed.Length > 0)
+        var requestHash = Convert.ToHexStringLower(SHA256.HashData(body.Value.Span));
+        var batchId = idempotencyKey.Length == 0
+            ? Guid.CreateVersion7().ToString("N")
+            : "k" + Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(dataset + "\n" + idempotencyKey)))[..32];
+        var stopwatch = Stopwatch.StartNew();
+        var routed = BatchRouter.Route(definition, new ContractStamp(contract.Version, definition.Hash), batchId, requestHash, decoded.Columns, decoded.RecordCount);
+
+        var idempotency = idempotencyKey.Length == 0 ? null : grains.GetGrain<IIdempotencyGrain>($"{dataset}/{batchId}");
+        if (idempotency is not null)
         {
-            foreach (var partition in failed)
+            IdempotencyDecision decision;
+            try
             {
-                LogPartitionFailed(logger, calls[partition].Exception?.GetBaseException(), dataset, partition, batchId);
+                decision = await idempotency.BeginAsync(batchId, requestHash);
+            }
+            catch (Exception e)
+            {
+                LogPartitionFailed(logger, e, dataset, -1, batchId);
+                http.Response.Headers.RetryAfter = "1";
+                return Problems.Create(StatusCodes.Status503ServiceUnavailable, "cluster_unavailable", $"batch {batchId}: the cluster did not answer; retry with the same Idempotency-Key");
             }
 
-            metrics.BatchRejected(dataset, "partition_failed");
-            return PartitionFailures.ToProblem(
-                http,
-                dataset,
-                failed.ToDictionary(p => p, p => (Exception?)calls[p].Exception),
-                "partitions_failed",
-                new Dictionary<string, object?>
-                {
-                    ["batchId"] = batchId,
-                    ["committedPartitions"] = calls.Where(c => c.Value.IsCompletedSuccessfully)
-                        .Select(c => new { partition = c.Key, accepted = c.Value.Result.Accepted }).ToArray(),
-                });
+            switch (decision)
+            {
+                case IdempotencyDecision.InFlight:
+                    metrics.BatchRejected(dataset, "idempotency_in_flight");
+                    return Problems.Create(StatusCodes.Status409Conflict, "idempotency_key_in_flight", "a request with this Idempotency-Key is still being processed; retry after it finishes");
+                case IdempotencyDecision.Mismatch:
+                    metrics.BatchRejected(dataset, "idempotency_key_reused");
+                    return Problems.Create(StatusCodes.Status422UnprocessableEntity, "idempotency_key_reused", "this Idempotency-Key was already used with a different request body");
+            }
         }
 
-        var receipts = calls.Values.Select(c => c.Result).ToArray();
-        var accepted = receipts.Sum(r => r.Accepted);
-        metrics.BatchAccepted(dataset, accepted, stopwatch.Elapsed);
-        return TypedResults.Ok(new IngestReceipt(
-            dataset,
-            batchId,
-            accepted,
-            receipts.Select(r => new PartitionAccepted(r.Partition, r.Accepted)).ToArray(),
-            contract.Version));
+        try
+        {
+            var calls = routed.Partitions.ToDictionary(p => p.Key, p => grains.GetPartition(dataset, p.Key).AppendAsync(p.Value));
+            try
+            {
+                await Task.WhenAll(calls.Values);
+            }
+            catch
+            {
+                // Examined per partition below: some may have committed.
+            }
+
+            var failed = calls.Where(c => !c.Value.IsCompletedSuccessfully).Select(c => c.Key).ToArray();
+            if (failed.Length > 0)
+            {
+                foreach (var partition in failed)
+                {
+                    LogPartitionFailed(logger, calls[partition].Exception?.GetBaseException(), dataset, partition, batchId);
+                }
+
+                if (failed.Select(p => calls[p].Exception?.GetBaseException()).OfType<PartitionException>().FirstOrDefault(e => e.Code == "idempotency_conflict") is { } conflict)
+                {
+                    return Problems.Create(StatusCodes.Status422UnprocessableEntity, "idempotency_key_reused", conflict.Message);
+                }
+
+                metrics.BatchRejected(dataset, "partition_failed");
+                return PartitionFailures.ToProblem(
+                    http,
+                    dataset,
+                    failed.ToDictionary(p => p, p => (Exception?)calls[p].Exception),
+                    "partitions_failed",
+                    new Dictionary<string, object?>
+                    {
+                        ["batchId"] = batchId,
+                        ["committedPartitions"] = calls.Where(c => c.Value.IsCompletedSuccessfully)
+                            .Select(c => new { partition = c.Key, accepted = c.Value.Result.Accepted }).ToArray(),
+                    });
+            }
+
+            var receipts = calls.Values.Select(c => c.Result).ToArray();
+            var receipt = IngestReceipt.Combine(dataset, batchId, contract.Version, receipts, routed.Duplicates);
+            metrics.BatchAccepted(dataset, receipt.Accepted, receipt.Duplicates, stopwatch.Elapsed);
+            if (idempotency is not null && receipts.Length > 0 && receipts.All(r => r.Replayed))
+            {
+                http.Response.Headers["Idempotent-Replayed"] = "true";
+            }
+
+            return TypedResults.Ok(receipt);
+        }
+        finally
+        {
+            if (idempotency is not null)
+            {
+                try
+                {
+                    await idempotency.EndAsync(requestHash);
+                }
+                catch (Exception e)
+                {
+                    // The key's in-flight lease expires on its own.
+                    LogPartitionFailed(logger, e, dataset, -1, batchId);
+                }
+            }
+        }
     }
 
     private static BodyFormat? FormatOf(string? contentType)

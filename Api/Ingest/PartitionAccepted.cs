@@ -1,4 +1,4 @@
 namespace Mallard.Api.Ingest;
 
-/// <summary>How many records one partition accepted.</summary>
-public sealed record PartitionAccepted(int Partition, int Accepted);
+/// <summary>What one partition did with its share of a batch.</summary>
+public sealed record PartitionAccepted(int Partition, int Accepted, int Duplicates);

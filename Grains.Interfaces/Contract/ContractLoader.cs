@@ -16,7 +16,7 @@ public static partial class ContractLoader
 
     private static readonly string[] TopLevelKeys = ["version", "datasets", "migrations"];
     private static readonly string[] MigrationKeys = ["version", "dataset", "rename_column", "drop_column", "change_type"];
-    private static readonly string[] DatasetKeys = ["description", "key", "partition_by", "partitions", "time", "columns"];
+    private static readonly string[] DatasetKeys = ["description", "key", "partition_by", "partitions", "time", "dedup_window", "columns"];
     private static readonly string[] ColumnKeys = ["type", "nullable", "description"];
 
     /// <summary>Loads and validates a contract file.</summary>
@@ -243,7 +243,32 @@ public static partial class ContractLoader
             ? reader.Scalar(descriptionNode, $"{where} description")
             : null;
 
-        return new DatasetDefinition(name, description, columns, key, partitionBy, (int)partitions, time);
+        TimeSpan? dedupWindow = null;
+        if (reader.Optional(body, "dedup_window") is { } windowNode)
+        {
+            var text = reader.Scalar(windowNode, $"{where} dedup_window");
+            var match = DurationPattern().Match(text);
+            if (!match.Success || long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) == 0)
+            {
+                throw reader.Error(windowNode, $"{where}: dedup_window '{text}' must be a positive duration such as 90s, 30m, 12h or 7d");
+            }
+
+            if (time is null)
+            {
+                throw reader.Error(windowNode, $"{where}: dedup_window needs a time column to measure the window on");
+            }
+
+            var amount = long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+            dedupWindow = match.Groups[2].Value switch
+            {
+                "s" => TimeSpan.FromSeconds(amount),
+                "m" => TimeSpan.FromMinutes(amount),
+                "h" => TimeSpan.FromHours(amount),
+                _ => TimeSpan.FromDays(amount),
+            };
+        }
+
+        return new DatasetDefinition(name, description, columns, key, partitionBy, (int)partitions, time, dedupWindow);
     }
 
     private static string FirstLine(string message)
@@ -251,6 +276,9 @@ public static partial class ContractLoader
         var newline = message.IndexOf('\n', StringComparison.Ordinal);
         return newline < 0 ? message : message[..newline];
     }
+
+    [GeneratedRegex("^([0-9]{1,6})(s|m|h|d)$")]
+    private static partial Regex DurationPattern();
 
     [GeneratedRegex("^[a-z][a-z0-9_]*$")]
     internal static partial Regex IdentifierPattern();

@@ -13,8 +13,10 @@ public sealed class DatasetDefinition
         IReadOnlyList<string> key,
         IReadOnlyList<string> partitionBy,
         int partitions,
-        string? timeColumn)
+        string? timeColumn,
+        TimeSpan? dedupWindow = null)
     {
+        DedupWindow = dedupWindow;
         Name = name;
         Description = description;
         Columns = columns;
@@ -24,6 +26,7 @@ public sealed class DatasetDefinition
         TimeColumn = timeColumn;
         _byName = columns.ToDictionary(c => c.Name, StringComparer.Ordinal);
         PartitionByOrdinals = partitionBy.Select(c => _byName[c].Ordinal).ToArray();
+        KeyOrdinals = key.Select(c => _byName[c].Ordinal).ToArray();
         Hash = DefinitionHash.Of(this);
     }
 
@@ -47,6 +50,15 @@ public sealed class DatasetDefinition
 
     /// <summary>Ordinals of <see cref="PartitionBy"/> columns, in the same order.</summary>
     public IReadOnlyList<int> PartitionByOrdinals { get; }
+
+    /// <summary>Ordinals of <see cref="Key"/> columns, in the same order.</summary>
+    public IReadOnlyList<int> KeyOrdinals { get; }
+
+    /// <summary>
+    /// How far back, in event time, a record's key is checked for duplicates; null means the shard's
+    /// whole history (exact, backed by a unique index).
+    /// </summary>
+    public TimeSpan? DedupWindow { get; }
 
     /// <summary>Fixed number of partitions (shards) of the dataset.</summary>
     public int Partitions { get; }

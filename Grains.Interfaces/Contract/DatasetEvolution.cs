@@ -118,8 +118,16 @@ public static class DatasetEvolution
                 $"time column changes from {from.TimeColumn ?? "none"} to {to.TimeColumn ?? "none"}"));
         }
 
+        if (from.DedupWindow != to.DedupWindow)
+        {
+            steps.Add(new EvolutionStep(EvolutionStepKind.Metadata, ChangeClass.Compatible, null,
+                $"dedup window changes from {Describe(from.DedupWindow)} to {Describe(to.DedupWindow)}"));
+        }
+
         return steps;
     }
+
+    private static string Describe(TimeSpan? window) => window is { } w ? $"{w.TotalSeconds:0}s" : "the whole history";
 
     /// <summary>Whether every value of <paramref name="from"/> is stored exactly by <paramref name="to"/>.</summary>
     public static bool IsWidening(ColumnType from, ColumnType to) => (from.Kind, to.Kind) switch

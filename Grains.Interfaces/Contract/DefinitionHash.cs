@@ -27,6 +27,11 @@ public static class DefinitionHash
                 writer.WriteString("time", time);
             }
 
+            if (dataset.DedupWindow is { } window)
+            {
+                writer.WriteNumber("dedup_window_seconds", (long)window.TotalSeconds);
+            }
+
             writer.WriteStartArray("columns");
             foreach (var column in dataset.Columns)
             {
@@ -66,7 +71,8 @@ public static class DefinitionHash
             root.GetProperty("key").EnumerateArray().Select(e => e.GetString()!).ToList(),
             root.GetProperty("partition_by").EnumerateArray().Select(e => e.GetString()!).ToList(),
             root.GetProperty("partitions").GetInt32(),
-            root.TryGetProperty("time", out var time) ? time.GetString() : null);
+            root.TryGetProperty("time", out var time) ? time.GetString() : null,
+            root.TryGetProperty("dedup_window_seconds", out var window) ? TimeSpan.FromSeconds(window.GetInt64()) : null);
     }
 
     /// <summary>SHA-256 of the canonical JSON, as 16 lower-case hex digits.</summary>

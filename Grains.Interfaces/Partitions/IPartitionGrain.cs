@@ -10,15 +10,21 @@ namespace Mallard.Partitions;
 public interface IPartitionGrain : IGrainWithStringKey
 {
     /// <summary>
-    /// Commits a batch's rows and its ledger entry in one shard transaction. A batch whose id is
-    /// already in the ledger is not written again: its original receipt is returned with
-    /// <see cref="PartitionReceipt.Replayed"/> set.
+    /// Commits a batch's new rows and its ledger entry in one shard transaction. Records whose key
+    /// is already stored (or repeats earlier in the batch) are counted as duplicates, not stored.
+    /// A batch whose id is already in the ledger is not written again: its original receipt is
+    /// returned with <see cref="PartitionReceipt.Replayed"/> set; with another request hash it is
+    /// refused (<c>idempotency_conflict</c>). Safe to call twice.
     /// </summary>
     Task<PartitionReceipt> AppendAsync(RecordBatch batch);
 
     /// <summary>Runs a query on a committed snapshot of the shard.</summary>
     [AlwaysInterleave]
     Task<PartialResult> QueryAsync(PartitionQuery query);
+
+    /// <summary>The ledger entry of a batch, if this partition committed it within the retention period.</summary>
+    [AlwaysInterleave]
+    Task<BatchLedgerEntry?> FindBatchAsync(string batchId);
 
     /// <summary>Reads row count, ledger size, watermark and file size.</summary>
     [AlwaysInterleave]

@@ -21,6 +21,7 @@ public sealed class Shard : IDisposable
     private readonly Lock _writeGate = new();
     private readonly Action<Shard> _onDispose;
     private readonly int[] _contractOrdinalOfPhysical;
+    private DateTime _lastPrune = DateTime.MinValue;
     private bool _disposed;
 
     private Shard(string path, DatasetDefinition dataset, int partition, ShardOptions options, DuckDBConnection writer, int[] contractOrdinalOfPhysical, Action<Shard> onDispose)
@@ -60,16 +61,32 @@ public sealed class Shard : IDisposable
             Execute(connection, string.Create(CultureInfo.InvariantCulture, $"SET memory_limit = '{options.MemoryLimitMb}MB'"));
             Execute(connection, string.Create(CultureInfo.InvariantCulture, $"SET threads = {options.Threads}"));
 
-            IReadOnlyList<EvolutionStep> applied;
             using (var transaction = connection.BeginTransaction())
             {
                 Execute(connection, ShardSql.CreateShardTable);
                 Execute(connection, ShardSql.CreateLedgerTable);
+                transaction.Commit();
+            }
+
+            // The key index is derived state, so it is dropped before an upgrade and rebuilt after it,
+            // each in its own transaction: DuckDB refuses most ALTERs on an indexed table, and
+            // dropping, altering and re-indexing in one transaction crashed DuckDB 1.5.6 here.
+            if (ShardEvolution.PendingSteps(connection, dataset, partition, contract).Count > 0)
+            {
+                Execute(connection, ShardSql.DropKeyIndex);
+            }
+
+            IReadOnlyList<EvolutionStep> applied;
+            using (var transaction = connection.BeginTransaction())
+            {
                 applied = ShardEvolution.BringUpToDate(connection, dataset, partition, contract);
                 transaction.Commit();
             }
 
+            EnsureKeyIndex(connection, dataset, partition);
+
             var physical = ShardEvolution.CheckDrift(connection, dataset);
+            Execute(connection, ShardSql.CreateStagingTable(dataset));
             var order = physical.Select(name => dataset.TryGetColumn(name, out var column) ? column.Ordinal : -1).ToArray();
             return new Shard(path, dataset, partition, options, connection, order, onDispose) { AppliedSteps = applied };
         }
@@ -81,25 +98,48 @@ public sealed class Shard : IDisposable
     }
 
     /// <summary>
-    /// Appends a batch. Rows and the ledger entry commit in one transaction, so after a crash
+    /// Appends a batch. New rows and the ledger entry commit in one transaction, so after a crash
     /// either both are there (a retry finds the ledger entry and writes nothing) or neither is.
+    /// Records whose key is already stored, or repeats earlier in the batch, are duplicates.
     /// </summary>
+    /// <exception cref="PartitionException"><c>idempotency_conflict</c> when the batch id was committed for another request.</exception>
     public PartitionReceipt Append(RecordBatch batch)
     {
         CheckBatchShape(batch);
+
+        // Within the batch the first record with a key wins; this needs no lock.
+        var keyColumns = _dataset.KeyOrdinals.Select(o => batch.Columns[o]).ToArray();
+        var keyTexts = new string[batch.RowCount];
+        var seen = new HashSet<string>(batch.RowCount, StringComparer.Ordinal);
+        var staged = new List<int>(batch.RowCount);
+        var duplicateRows = new List<int>();
+        for (var row = 0; row < batch.RowCount; row++)
+        {
+            keyTexts[row] = RecordKey.Of(_dataset, keyColumns, row);
+            (seen.Add(keyTexts[row]) ? staged : duplicateRows).Add(row);
+        }
+
         lock (_writeGate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             using var transaction = _writer.BeginTransaction();
-            if (FindLedgerEntry(batch.BatchId) is { } earlier)
+            if (FindLedgerEntry(_writer, batch.BatchId) is { } earlier)
             {
                 transaction.Rollback();
-                return earlier;
+                if (earlier.RequestHash != batch.RequestHash)
+                {
+                    throw new PartitionException(
+                        "idempotency_conflict",
+                        $"batch {batch.BatchId} was committed to partition {Partition} for a different request body");
+                }
+
+                return earlier.Receipt with { Replayed = true };
             }
 
-            using (var appender = _writer.CreateAppender(_dataset.Name))
+            Execute(_writer, $"DELETE FROM {ShardSql.StagingTable}");
+            using (var appender = _writer.CreateAppender(ShardSql.StagingTable))
             {
-                for (var row = 0; row < batch.RowCount; row++)
+                foreach (var row in staged)
                 {
                     // The appender writes in the table's physical order, which differs from the
                     // contract's once columns have been added online.
@@ -113,19 +153,36 @@ public sealed class Shard : IDisposable
                 }
             }
 
+            var inserted = InsertStaged(batch, staged);
+            duplicateRows.AddRange(staged.Where(row => !inserted.Contains(keyTexts[row])));
+            var duplicateIndexes = duplicateRows.Select(row => batch.RecordIndexes[row]).Order().Take(PartitionReceipt.MaxListedDuplicates).ToArray();
             var committedAt = DateTime.UtcNow;
+            var receipt = new PartitionReceipt(batch.BatchId, Partition, inserted.Count, new DateTimeOffset(committedAt), Replayed: false, duplicateRows.Count, duplicateIndexes);
             using (var insert = _writer.CreateCommand())
             {
-                insert.CommandText = $"INSERT INTO {ShardSql.LedgerTable} (batch_id, accepted, committed_at) VALUES ($id, $accepted, $at)";
+                insert.CommandText = $"INSERT INTO {ShardSql.LedgerTable} VALUES ($id, $partition, $request, $accepted, $duplicates, $indexes, $at)";
                 insert.Parameters.Add(new DuckDBParameter("id", batch.BatchId));
-                insert.Parameters.Add(new DuckDBParameter("accepted", batch.RowCount));
+                insert.Parameters.Add(new DuckDBParameter("partition", Partition));
+                insert.Parameters.Add(new DuckDBParameter("request", batch.RequestHash));
+                insert.Parameters.Add(new DuckDBParameter("accepted", inserted.Count));
+                insert.Parameters.Add(new DuckDBParameter("duplicates", duplicateRows.Count));
+                insert.Parameters.Add(new DuckDBParameter("indexes", string.Join(',', duplicateIndexes)));
                 insert.Parameters.Add(new DuckDBParameter("at", DateTime.SpecifyKind(committedAt, DateTimeKind.Unspecified)));
                 insert.ExecuteNonQuery();
             }
 
+            FailPoints.Hit("shard.before_commit");
             transaction.Commit();
-            return new PartitionReceipt(batch.BatchId, Partition, batch.RowCount, new DateTimeOffset(committedAt), Replayed: false);
+            PruneLedgerIfDue(committedAt);
+            return receipt;
         }
+    }
+
+    /// <summary>The ledger entry of a batch committed within the retention period, if any.</summary>
+    public BatchLedgerEntry? FindBatch(string batchId)
+    {
+        using var connection = OpenReader();
+        return FindLedgerEntry(connection, batchId);
     }
 
     /// <summary>Runs a query on its own connection, i.e. on a committed snapshot.</summary>
@@ -214,19 +271,81 @@ public sealed class Shard : IDisposable
         return connection;
     }
 
-    private PartitionReceipt? FindLedgerEntry(string batchId)
+    private BatchLedgerEntry? FindLedgerEntry(DuckDBConnection connection, string batchId)
     {
-        using var command = _writer.CreateCommand();
-        command.CommandText = $"SELECT accepted, committed_at FROM {ShardSql.LedgerTable} WHERE batch_id = $id";
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT request_hash, accepted, duplicates, duplicate_indexes, committed_at FROM {ShardSql.LedgerTable} WHERE batch_id = $id AND committed_at >= $since";
         command.Parameters.Add(new DuckDBParameter("id", batchId));
+        command.Parameters.Add(new DuckDBParameter("since", DateTime.SpecifyKind(DateTime.UtcNow - _options.LedgerRetention, DateTimeKind.Unspecified)));
         using var reader = command.ExecuteReader();
         if (!reader.Read())
         {
             return null;
         }
 
-        var committedAt = DateTime.SpecifyKind(reader.GetDateTime(1), DateTimeKind.Utc);
-        return new PartitionReceipt(batchId, Partition, reader.GetInt32(0), new DateTimeOffset(committedAt), Replayed: true);
+        var indexes = reader.GetString(3);
+        var committedAt = DateTime.SpecifyKind(reader.GetDateTime(4), DateTimeKind.Utc);
+        var receipt = new PartitionReceipt(
+            batchId,
+            Partition,
+            reader.GetInt32(1),
+            new DateTimeOffset(committedAt),
+            Replayed: true,
+            reader.GetInt32(2),
+            indexes.Length == 0 ? [] : indexes.Split(',').Select(i => int.Parse(i, CultureInfo.InvariantCulture)).ToArray());
+        return new BatchLedgerEntry(batchId, reader.GetString(0), receipt);
+    }
+
+    private HashSet<string> InsertStaged(RecordBatch batch, List<int> staged)
+    {
+        using var command = _writer.CreateCommand();
+        command.CommandText = ShardSql.InsertStaged(_dataset);
+        if (_dataset.DedupWindow is { } window)
+        {
+            var times = batch.Columns[_dataset.Columns.First(c => c.Name == _dataset.TimeColumn).Ordinal].Int64s!;
+            var lower = staged.Count == 0 ? 0 : staged.Min(row => times[row]);
+            var upper = staged.Count == 0 ? 0 : staged.Max(row => times[row]);
+            var windowMicros = (long)window.TotalMicroseconds;
+            command.Parameters.Add(new DuckDBParameter("lower", DateTime.SpecifyKind(ValueText.TimestampToDateTime(Math.Max(lower - windowMicros, ValueText.MinTimestampMicros)), DateTimeKind.Unspecified)));
+            command.Parameters.Add(new DuckDBParameter("upper", DateTime.SpecifyKind(ValueText.TimestampToDateTime(Math.Min(upper + windowMicros, ValueText.MaxTimestampMicros)), DateTimeKind.Unspecified)));
+        }
+
+        var builders = _dataset.KeyOrdinals.Select(o => new ColumnVectorBuilder(_dataset.Columns[o].Type.Kind, Math.Max(staged.Count, 4))).ToArray();
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                for (var k = 0; k < builders.Length; k++)
+                {
+                    ReadValue(reader, k, builders[k]);
+                }
+            }
+        }
+
+        var keys = builders.Select(b => b.Build()).ToArray();
+        var inserted = new HashSet<string>(keys.Length == 0 ? 0 : keys[0].Count, StringComparer.Ordinal);
+        for (var row = 0; row < (keys.Length == 0 ? 0 : keys[0].Count); row++)
+        {
+            inserted.Add(RecordKey.Of(_dataset, keys, row));
+        }
+
+        return inserted;
+    }
+
+    // The ledger keeps batches for the idempotency retention period; older entries are deleted
+    // at most once an hour, in their own transaction, after a commit.
+    private void PruneLedgerIfDue(DateTime now)
+    {
+        if (now - _lastPrune < TimeSpan.FromHours(1))
+        {
+            return;
+        }
+
+        _lastPrune = now;
+        using var command = _writer.CreateCommand();
+        command.CommandText = $"DELETE FROM {ShardSql.LedgerTable} WHERE committed_at < $cutoff";
+        command.Parameters.Add(new DuckDBParameter("cutoff", DateTime.SpecifyKind(now - _options.LedgerRetention, DateTimeKind.Unspecified)));
+        command.ExecuteNonQuery();
     }
 
     private void CheckBatchShape(RecordBatch batch)
@@ -297,6 +416,26 @@ public sealed class Shard : IDisposable
             case ColumnKind.Date: builder.AppendInt32(ValueText.DateOnlyToDate(reader.GetFieldValue<DateOnly>(ordinal))); break;
             case ColumnKind.Uuid: builder.AppendUuid(reader.GetGuid(ordinal)); break;
             default: throw new InvalidOperationException($"unknown column kind {builder.Kind}");
+        }
+    }
+
+    // Exact dedup over the shard's whole history is a unique index on the key; a dataset with a
+    // dedup window checks a time range instead and keeps no index.
+    private static void EnsureKeyIndex(DuckDBConnection connection, DatasetDefinition dataset, int partition)
+    {
+        if (dataset.DedupWindow is not null)
+        {
+            Execute(connection, ShardSql.DropKeyIndex);
+            return;
+        }
+
+        try
+        {
+            Execute(connection, ShardSql.CreateKeyIndex(dataset));
+        }
+        catch (DuckDBException e) when (e.Message.Contains("duplicate key", StringComparison.OrdinalIgnoreCase) || e.Message.Contains("unique", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new PartitionException("duplicate_keys", $"shard {dataset.Name}/{partition} holds records with duplicate keys; exact dedup cannot be enforced: {FirstLine(e.Message)}");
         }
     }
 

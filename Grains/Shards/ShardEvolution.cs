@@ -14,13 +14,15 @@ namespace Mallard.Grains.Shards;
 /// </summary>
 internal static class ShardEvolution
 {
-    public static IReadOnlyList<EvolutionStep> BringUpToDate(DuckDBConnection connection, DatasetDefinition dataset, int partition, ContractDefinition contract)
+    /// <summary>
+    /// The steps that would bring an existing shard to <paramref name="dataset"/>'s definition (empty for a new or current shard).
+    /// </summary>
+    /// <exception cref="PartitionException">The shard belongs elsewhere, or a step is breaking without a migration.</exception>
+    public static IReadOnlyList<EvolutionStep> PendingSteps(DuckDBConnection connection, DatasetDefinition dataset, int partition, ContractDefinition contract)
     {
         var stored = ReadIdentity(connection);
         if (stored is null)
         {
-            Shard.Execute(connection, ShardSql.CreateDataTable(dataset));
-            WriteIdentity(connection, dataset, partition, contract.Version, insert: true);
             return [];
         }
 
@@ -42,6 +44,24 @@ internal static class ShardEvolution
         {
             throw new PartitionException("contract_breaking",
                 $"shard {dataset.Name}/{partition} is at contract v{stored.Value.ContractVersion}; reaching v{contract.Version} needs a migration for: {string.Join("; ", refused.Select(r => r.Description))}");
+        }
+
+        return steps;
+    }
+
+    public static IReadOnlyList<EvolutionStep> BringUpToDate(DuckDBConnection connection, DatasetDefinition dataset, int partition, ContractDefinition contract)
+    {
+        if (ReadIdentity(connection) is null)
+        {
+            Shard.Execute(connection, ShardSql.CreateDataTable(dataset));
+            WriteIdentity(connection, dataset, partition, contract.Version, insert: true);
+            return [];
+        }
+
+        var steps = PendingSteps(connection, dataset, partition, contract);
+        if (steps.Count == 0)
+        {
+            return [];
         }
 
         var table = ShardSql.Quote(dataset.Name);

@@ -15,6 +15,9 @@ public sealed class ShardOptions
     /// <summary>DuckDB <c>threads</c> per open shard (DuckDB's own default is every core per shard).</summary>
     public int Threads { get; set; } = 1;
 
+    /// <summary>How long a batch stays in a shard's ledger, i.e. how long an Idempotency-Key is honoured.</summary>
+    public TimeSpan LedgerRetention { get; set; } = TimeSpan.FromHours(24);
+
     /// <summary>Most groups one partition may return for an aggregate query.</summary>
     public int MaxGroupsPerPartition { get; set; } = 100_000;
 }

@@ -47,8 +47,42 @@ internal static class ShardSql
         return sql.Append(')').ToString();
     }
 
+    public const string StagingTable = "_mallard_staging";
+    public const string KeyIndex = "_mallard_key";
+
     public static string CreateLedgerTable =>
-        $"CREATE TABLE IF NOT EXISTS {LedgerTable} (batch_id VARCHAR PRIMARY KEY, accepted INTEGER NOT NULL, committed_at TIMESTAMP NOT NULL)";
+        $"CREATE TABLE IF NOT EXISTS {LedgerTable} (batch_id VARCHAR PRIMARY KEY, partition INTEGER NOT NULL, request_hash VARCHAR NOT NULL, "
+        + "accepted INTEGER NOT NULL, duplicates INTEGER NOT NULL, duplicate_indexes VARCHAR NOT NULL, committed_at TIMESTAMP NOT NULL)";
+
+    public static string CreateStagingTable(DatasetDefinition dataset) =>
+        $"CREATE OR REPLACE TEMP TABLE {StagingTable} AS SELECT * FROM main.{Quote(dataset.Name)} LIMIT 0";
+
+    public static string CreateKeyIndex(DatasetDefinition dataset) =>
+        $"CREATE UNIQUE INDEX IF NOT EXISTS {KeyIndex} ON {Quote(dataset.Name)} ({string.Join(", ", dataset.Key.Select(Quote))})";
+
+    public static string DropKeyIndex => $"DROP INDEX IF EXISTS {KeyIndex}";
+
+    /// <summary>
+    /// Moves staged rows into the table, skipping keys already stored, and returns the keys it
+    /// inserted. Without a window the unique index finds conflicts; with one, only rows whose event
+    /// time lies within the window of a staged row's are compared (the bounds prune by zone map).
+    /// </summary>
+    public static string InsertStaged(DatasetDefinition dataset)
+    {
+        var table = Quote(dataset.Name);
+        var returning = string.Join(", ", dataset.Key.Select(Quote));
+        if (dataset.DedupWindow is not { } window)
+        {
+            return $"INSERT INTO {table} SELECT * FROM {StagingTable} ON CONFLICT DO NOTHING RETURNING {returning}";
+        }
+
+        var time = Quote(dataset.TimeColumn!);
+        var seconds = ((long)window.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+        var keysMatch = string.Join(" AND ", dataset.Key.Select(k => $"t.{Quote(k)} = s.{Quote(k)}"));
+        return $"INSERT INTO {table} SELECT s.* FROM {StagingTable} s WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {keysMatch} "
+            + $"AND t.{time} BETWEEN s.{time} - INTERVAL {seconds} SECOND AND s.{time} + INTERVAL {seconds} SECOND "
+            + $"AND t.{time} BETWEEN $lower AND $upper) RETURNING {returning}";
+    }
 
     public static string CreateShardTable =>
         $"CREATE TABLE IF NOT EXISTS {ShardTable} (dataset VARCHAR NOT NULL, partition INTEGER NOT NULL, contract_version INTEGER NOT NULL, "

@@ -209,6 +209,6 @@ public sealed class ShardEvolutionTests : IDisposable
 
             return builder.Build();
         }).ToArray();
-        return new RecordBatch(Guid.NewGuid().ToString("N"), rows.Count, vectors, new ContractStamp(contract.Version, dataset.Hash));
+        return new RecordBatch(Guid.NewGuid().ToString("N"), rows.Count, vectors, new ContractStamp(contract.Version, dataset.Hash), Enumerable.Range(0, rows.Count).ToArray(), "test-request");
     }
 }

@@ -89,7 +89,7 @@ public sealed class ContractUpgradeTests : IAsyncLifetime
         {
             connection.Open();
             using var command = connection.CreateCommand();
-            command.CommandText = "ALTER TABLE page_views DROP COLUMN score";
+            command.CommandText = "ALTER TABLE page_views ADD COLUMN sneaky INTEGER";
             command.ExecuteNonQuery();
         }
 
@@ -98,7 +98,7 @@ public sealed class ContractUpgradeTests : IAsyncLifetime
         var problem = await IngestAndQueryAtScaleTests.ReadJsonAsync(query, HttpStatusCode.ServiceUnavailable);
         Assert.Equal("shard_drift", problem.GetProperty("code").GetString());
         Assert.Contains("partition 3", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
-        Assert.Contains("column 'score' is missing", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("column 'sneaky' (INTEGER) is not in the contract", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal([3], problem.GetProperty("failedPartitions").EnumerateArray().Select(e => e.GetInt32()));
         Assert.NotNull(query.Headers.RetryAfter);
 

@@ -28,7 +28,7 @@ public static class Batches
             }
         }
 
-        return new RecordBatch(batchId, count, [id.Build(), ts.Build(), amount.Build(), note.Build()], Stamp);
+        return new RecordBatch(batchId, count, [id.Build(), ts.Build(), amount.Build(), note.Build()], Stamp, Enumerable.Range(0, count).ToArray(), "request-" + batchId);
     }
 
     /// <summary>The stamp of the events dataset in <see cref="EventsContract"/>.</summary>

@@ -1,0 +1,14 @@
+namespace Mallard.Grains;
+
+/// <summary>Section <c>Mallard:Idempotency</c>.</summary>
+public sealed class IdempotencyOptions
+{
+    /// <summary>Configuration section name.</summary>
+    public const string Section = "Mallard:Idempotency";
+
+    /// <summary>
+    /// How long a claimed key stays "in flight" without being released: a gateway that died mid-request
+    /// blocks retries with 409 for at most this long.
+    /// </summary>
+    public TimeSpan InFlightLease { get; set; } = TimeSpan.FromSeconds(60);
+}
