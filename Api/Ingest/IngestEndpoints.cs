@@ -89,11 +89,11 @@ public static partial class IngestEndpoints
         var requestHash = Convert.ToHexStringLower(SHA256.HashData(body.Value.Span));
         var batchId = idempotencyKey.Length == 0
             ? Guid.CreateVersion7().ToString("N")
-            : "k" + Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(dataset + "\n" + idempotencyKey)))[..32];
+            : IdempotencyKeys.BatchIdFor(dataset, idempotencyKey);
         var stopwatch = Stopwatch.StartNew();
         var routed = BatchRouter.Route(definition, new ContractStamp(contract.Version, definition.Hash), batchId, requestHash, decoded.Columns, decoded.RecordCount);
 
-        var idempotency = idempotencyKey.Length == 0 ? null : grains.GetGrain<IIdempotencyGrain>($"{dataset}/{batchId}");
+        var idempotency = idempotencyKey.Length == 0 ? null : grains.GetGrain<IIdempotencyGrain>(IdempotencyKeys.GrainKeyFor(dataset, batchId));
         if (idempotency is not null)
         {
             IdempotencyDecision decision;

@@ -5,6 +5,7 @@ using Mallard.Silo;
 using Mallard.Tests.Support;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Mallard.Tests.Http;
@@ -28,6 +29,9 @@ public sealed class MallardHosts : IAsyncLifetime
     public string? ApiSchemaPath { get; set; }
 
     public string DataDirectory => _data.Path;
+
+    /// <summary>Grains as seen from inside the silo, for tests that arrange cluster state directly.</summary>
+    public IGrainFactory SiloGrains => _silo!.Services.GetRequiredService<IGrainFactory>();
 
     public async Task InitializeAsync() => await StartAsync();
 
