@@ -37,6 +37,7 @@ public static class GatewayHostExtensions
         builder.UseOrleansClient(client =>
         {
             client.UseLocalhostClustering(gatewayPort);
+            client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = configuration.GetValue("Mallard:Cluster:ResponseTimeout", TimeSpan.FromSeconds(30)));
             client.Configure<ClusterOptions>(o =>
             {
                 o.ClusterId = configuration["Mallard:Cluster:ClusterId"] ?? "mallard-local";

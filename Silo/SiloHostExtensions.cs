@@ -44,6 +44,7 @@ public static class SiloHostExtensions
         builder.UseOrleans(silo =>
         {
             silo.UseLocalhostClustering(siloPort, gatewayPort);
+            silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = configuration.GetValue("Mallard:Cluster:ResponseTimeout", TimeSpan.FromSeconds(30)));
             silo.Configure<ClusterOptions>(o =>
             {
                 o.ClusterId = configuration["Mallard:Cluster:ClusterId"] ?? "mallard-local";
