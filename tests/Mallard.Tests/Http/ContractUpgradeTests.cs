@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using DuckDB.NET.Data;
@@ -122,18 +121,12 @@ public sealed class ContractUpgradeTests : IAsyncLifetime
             .Replace("version: 1", "version: 2", StringComparison.Ordinal)
             .Replace("page:", "path:", StringComparison.Ordinal));
 
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Mallard.Silo.dll"), $"--Mallard:Schema={broken}", $"--Mallard:Shards:DataDirectory={_hosts.DataDirectory}", $"--Mallard:Silo:HttpPort={FreePort.Next()}", $"--Mallard:Cluster:SiloPort={FreePort.Next()}", $"--Mallard:Cluster:GatewayPort={FreePort.Next()}"])
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-        };
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        _ = process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        using var process = MallardProcess.Start("Mallard.Silo.dll", [$"--Mallard:Schema={broken}", $"--Mallard:Shards:DataDirectory={_hosts.DataDirectory}", $"--Mallard:Silo:HttpPort={FreePort.Next()}", $"--Mallard:Cluster:SiloPort={FreePort.Next()}", $"--Mallard:Cluster:GatewayPort={FreePort.Next()}"]);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
 
         Assert.Equal(3, process.ExitCode);
-        Assert.Contains("column 'page' was removed or renamed without a migration", await stderr, StringComparison.Ordinal);
+        Assert.Contains("column 'page' was removed or renamed without a migration", process.Log, StringComparison.Ordinal);
         Assert.All(shards, s => Assert.Equal(s.Value, File.GetLastWriteTimeUtc(s.Key)));
         await _hosts.StartAsync();
     }

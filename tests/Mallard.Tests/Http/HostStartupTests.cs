@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Mallard.Tests.Support;
 
 namespace Mallard.Tests.Http;
@@ -13,19 +12,12 @@ public sealed class HostStartupTests
     {
         using var folder = new TempDirectory();
         var schema = folder.Write("schema.yaml", "version: 1\ndatasets:\n  d:\n    key: [a]\n    partition_by: [a]\n    partitions: 1\n    columns:\n      a: { type: varchar }\n");
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, host), $"--Mallard:Schema={schema}"])
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-        };
-
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        _ = process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        using var process = MallardProcess.Start(host, [$"--Mallard:Schema={schema}"]);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
 
         Assert.Equal(2, process.ExitCode);
-        Assert.Contains($"{schema}:8:", await stderr, StringComparison.Ordinal);
-        Assert.Contains("unknown type 'varchar'", await stderr, StringComparison.Ordinal);
+        Assert.Contains($"{schema}:8:", process.Log, StringComparison.Ordinal);
+        Assert.Contains("unknown type 'varchar'", process.Log, StringComparison.Ordinal);
     }
 }

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace Mallard.Tests.ExactlyOnce;
+namespace Mallard.Tests.Support;
 
 /// <summary>A Mallard host (silo or gateway) running as its own OS process, as run.sh starts it.</summary>
 public sealed class MallardProcess : IDisposable

@@ -1,0 +1,137 @@
+using System.Diagnostics;
+using System.Globalization;
+using Mallard.Contract;
+using Mallard.Grains.Shards;
+using Mallard.Partitions;
+using Microsoft.Extensions.Options;
+
+namespace Mallard.Bench;
+
+/// <summary>
+/// What exact record-key dedup costs as one shard grows: 10,000-row batches of page views appended
+/// through the shard's real write path (staging, unique-key insert, ledger, commit), timed per
+/// batch, plus an all-duplicates batch probed at each milestone. The same load without a key index
+/// (a dedup window far in the past) is the baseline.
+/// </summary>
+public static class DedupBenchmark
+{
+    private const int BatchRows = 10_000;
+
+    public static int Run(string[] args)
+    {
+        var rows = Option(args, "--rows", 10_000_000);
+        var memoryMb = Option(args, "--memory-mb", 256);
+        var milestones = new[] { 1_000_000, 5_000_000, 10_000_000, 20_000_000 }.Where(m => m <= rows).ToArray();
+        Console.WriteLine($"# dedup cost per shard: {rows:N0} rows in {BatchRows:N0}-row batches, memory_limit {memoryMb} MiB, 1 thread, {Environment.ProcessorCount} cores");
+        Console.WriteLine();
+        Console.WriteLine("| variant | shard rows | batch p50 ms | batch p99 ms | rows/s (last 1M) | all-duplicate batch ms | process RSS MiB |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
+        Measure("exact (unique index)", window: null, rows, memoryMb, milestones);
+        Measure("no index (dedup_window)", window: "1s", rows, memoryMb, milestones);
+        return 0;
+    }
+
+    private static void Measure(string variant, string? window, int rows, int memoryMb, int[] milestones)
+    {
+        var folder = Path.Combine(Path.GetTempPath(), $"mallard-bench-{Guid.NewGuid():N}");
+        var yaml = """
+            version: 1
+            datasets:
+              page_views:
+                key: [event_id]
+                partition_by: [user_id]
+                partitions: 1
+                time: ts
+            """ + (window is null ? "" : $"\n    dedup_window: {window}") + """
+
+                columns:
+                  event_id:    { type: uuid }
+                  ts:          { type: timestamp }
+                  user_id:     { type: string }
+                  page:        { type: string }
+                  duration_ms: { type: int32 }
+                  bytes:       { type: int64 }
+                  revenue:     { type: "decimal(12,2)", nullable: true }
+                  bot:         { type: bool }
+            """;
+        var contract = ContractLoader.Parse(yaml, "bench.yaml");
+        var dataset = contract.Datasets["page_views"];
+        var options = Options.Create(new ShardOptions { DataDirectory = folder, MemoryLimitMb = memoryMb, Threads = 1 });
+        try
+        {
+            using var shard = new ShardCatalog(options, contract).Open(dataset, 0);
+            var random = new Random(1);
+            var latencies = new List<double>();
+            var total = 0;
+            var sinceMilestone = Stopwatch.StartNew();
+            var rowsSinceMilestone = 0;
+            RecordBatch? last = null;
+            foreach (var milestone in milestones)
+            {
+                while (total < milestone)
+                {
+                    last = Batch(dataset, contract, random, total);
+                    var started = Stopwatch.GetTimestamp();
+                    shard.Append(last);
+                    latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                    total += BatchRows;
+                    rowsSinceMilestone += BatchRows;
+                }
+
+                var window1M = latencies.TakeLast(100).Order().ToList();
+                var duplicateStarted = Stopwatch.GetTimestamp();
+                var replayed = shard.Append(last! with { BatchId = Guid.NewGuid().ToString("N") });
+                var duplicateMs = Stopwatch.GetElapsedTime(duplicateStarted).TotalMilliseconds;
+                if (window is null && replayed.Duplicates != BatchRows)
+                {
+                    throw new InvalidOperationException($"expected {BatchRows} duplicates, got {replayed.Duplicates}");
+                }
+
+                var rate = rowsSinceMilestone / sinceMilestone.Elapsed.TotalSeconds;
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {variant} | {milestone:N0} | {window1M[window1M.Count / 2]:F1} | {window1M[(int)(window1M.Count * 0.99)]:F1} | {rate:N0} | {duplicateMs:F1} | {Process.GetCurrentProcess().WorkingSet64 / (1024 * 1024):N0} |"));
+                sinceMilestone.Restart();
+                rowsSinceMilestone = 0;
+            }
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static RecordBatch Batch(DatasetDefinition dataset, ContractDefinition contract, Random random, int first)
+    {
+        var builders = dataset.Columns.Select(c => new ColumnVectorBuilder(c.Type.Kind, BatchRows)).ToArray();
+        var baseMicros = 1_767_225_600_000_000L;
+        for (var i = 0; i < BatchRows; i++)
+        {
+            var n = first + i;
+            builders[0].AppendUuid(Guid.CreateVersion7());
+            builders[1].AppendInt64(baseMicros + n * 1_000L);
+            builders[2].AppendString($"user-{random.Next(100_000)}");
+            builders[3].AppendString(random.Next(6) switch { 0 => "/home", 1 => "/search", 2 => "/cart", 3 => "/checkout", 4 => "/help", _ => "/about" });
+            builders[4].AppendInt32(random.Next(600_000));
+            builders[5].AppendInt64(random.NextInt64(5_000_000_000L));
+            if (random.Next(4) == 0)
+            {
+                builders[6].AppendNull();
+            }
+            else
+            {
+                builders[6].AppendDecimal(random.Next(10_000_000) / 100m);
+            }
+
+            builders[7].AppendBool(random.Next(10) == 0);
+        }
+
+        var id = Guid.NewGuid().ToString("N");
+        return new RecordBatch(id, BatchRows, builders.Select(b => b.Build()).ToArray(), new ContractStamp(contract.Version, dataset.Hash), Enumerable.Range(0, BatchRows).ToArray(), id);
+    }
+
+    private static int Option(string[] args, string name, int fallback)
+    {
+        var index = Array.IndexOf(args, name);
+        return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;
+    }
+}
