@@ -15,6 +15,7 @@ public sealed class IdempotencyGrain(ContractDefinition contract, IOptions<Idemp
 {
     private string? _knownRequestHash;
     private DateTimeOffset? _inFlightSince;
+    private string? _inFlightHash;
 
     public async Task<IdempotencyDecision> BeginAsync(string batchId, string requestHash)
     {
@@ -23,7 +24,8 @@ public sealed class IdempotencyGrain(ContractDefinition contract, IOptions<Idemp
             return IdempotencyDecision.InFlight;
         }
 
-        if (_knownRequestHash is null)
+        var seenRequestHash = _knownRequestHash;
+        if (seenRequestHash is null)
         {
             var dataset = this.GetPrimaryKeyString().Split('/')[0];
             if (!contract.TryGetDataset(dataset, out var definition))
@@ -31,30 +33,47 @@ public sealed class IdempotencyGrain(ContractDefinition contract, IOptions<Idemp
                 throw new PartitionException("unknown_dataset", $"dataset '{dataset}' is not in contract version {contract.Version}");
             }
 
-            var entries = await Task.WhenAll(Enumerable.Range(0, definition.Partitions)
-                .Select(p => GrainFactory.GetPartition(dataset, p).FindBatchAsync(batchId)));
-            _knownRequestHash = entries.FirstOrDefault(e => e is not null)?.RequestHash;
-            if (entries.Any(e => e is not null && e.RequestHash != _knownRequestHash))
+            // A partition that cannot answer now is skipped rather than failing the request: the
+            // partitions this request writes to check the body hash in their own ledgers anyway.
+            var probes = Enumerable.Range(0, definition.Partitions)
+                .Select(p => GrainFactory.GetPartition(dataset, p).FindBatchAsync(batchId))
+                .ToArray();
+            try
+            {
+                await Task.WhenAll(probes);
+            }
+            catch
+            {
+                // Examined per partition below.
+            }
+
+            var entries = probes.Where(p => p.IsCompletedSuccessfully && p.Result is not null).Select(p => p.Result!).ToList();
+            seenRequestHash = entries.FirstOrDefault()?.RequestHash;
+            if (entries.Any(e => e.RequestHash != seenRequestHash))
             {
                 throw new PartitionException("idempotency_conflict", $"batch {batchId} was committed for more than one request body");
             }
+
         }
 
-        if (_knownRequestHash is not null && _knownRequestHash != requestHash)
+        if (seenRequestHash is not null && seenRequestHash != requestHash)
         {
             return IdempotencyDecision.Mismatch;
         }
 
+        // From here on the key is bound to this body, whether or not the request succeeds.
         _knownRequestHash = requestHash;
+        _inFlightHash = requestHash;
         _inFlightSince = time.GetUtcNow();
         return IdempotencyDecision.Proceed;
     }
 
     public Task EndAsync(string requestHash)
     {
-        if (_knownRequestHash == requestHash)
+        if (_inFlightHash == requestHash)
         {
             _inFlightSince = null;
+            _inFlightHash = null;
         }
 
         return Task.CompletedTask;

@@ -103,6 +103,49 @@ public sealed class IdempotencyTests : IAsyncLifetime
         Assert.Equal(views[0].Page, row.GetProperty("page").GetString());
     }
 
+    [Fact]
+    public async Task Ingest_retry_after_a_partial_failure_applies_only_the_missing_partitions()
+    {
+        await _hosts.StopAsync();
+        var shard = Path.Combine(_hosts.DataDirectory, "shards", "page_views", "3.duckdb");
+        await _hosts.StartAsync();
+        using (await _hosts.PostJsonAsync("/v1/datasets/page_views/query", """{"aggregates":[{"fn":"count"}]}"""))
+        {
+            // Every partition is now activated, so its shard file exists.
+        }
+
+        await _hosts.StopAsync();
+        AlterShard(shard, "ALTER TABLE page_views ADD COLUMN sneaky INTEGER");
+        await _hosts.StartAsync();
+        var views = PageView.Generate(400, seed: 91);
+        var body = PageView.JsonArray(views);
+
+        var (failure, _) = await PostAsync(body, "key-91", HttpStatusCode.ServiceUnavailable);
+        Assert.Equal([3], failure.GetProperty("failedPartitions").EnumerateArray().Select(e => e.GetInt32()));
+        Assert.True(failure.TryGetProperty("committedPartitions", out _), failure.GetRawText());
+        var committedEarly = failure.GetProperty("committedPartitions").EnumerateArray().Sum(p => p.GetProperty("accepted").GetInt32());
+        Assert.InRange(committedEarly, 1, 399);
+
+        await _hosts.StopAsync();
+        AlterShard(shard, "DROP INDEX _mallard_key; ALTER TABLE page_views DROP COLUMN sneaky");
+        await _hosts.StartAsync();
+        var (receipt, replayed) = await PostAsync(body, "key-91", HttpStatusCode.OK);
+
+        Assert.False(replayed);
+        Assert.Equal(400, receipt.GetProperty("accepted").GetInt32());
+        Assert.Equal(0, receipt.GetProperty("duplicates").GetInt32());
+        Assert.Equal(400, await CountAsync());
+    }
+
+    private static void AlterShard(string path, string sql)
+    {
+        using var connection = new DuckDB.NET.Data.DuckDBConnection($"Data Source={path}");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
     private async Task<(JsonElement Body, bool Replayed)> PostAsync(string body, string? key, HttpStatusCode expected, string contentType = "application/json")
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, Records) { Content = new StringContent(body, System.Text.Encoding.UTF8) };
