@@ -2,6 +2,7 @@ using Mallard.Contract;
 using Mallard.Grains.Shards;
 using Mallard.Partitions;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Mallard.Grains;
 
@@ -12,9 +13,18 @@ namespace Mallard.Grains;
 /// (drift, a failed migration) is refused: every call fails with the reason, and the grain
 /// deactivates when idle so the next call checks again.
 /// </summary>
-public sealed partial class PartitionGrain(ContractDefinition contract, ShardCatalog catalog, ShardMetrics metrics, ILogger<PartitionGrain> logger)
+public sealed partial class PartitionGrain(
+    ContractDefinition contract,
+    ShardCatalog catalog,
+    ShardMetrics metrics,
+    IOptions<ShardOptions> options,
+    ILogger<PartitionGrain> logger)
     : Grain, IPartitionGrain
 {
+    // Appends waiting for the writer. Only touched on the grain's scheduler, so no lock is needed.
+    private readonly Queue<PendingAppend> _pending = new();
+    private long _queuedRows;
+    private bool _writing;
     private Shard? _shard;
     private DatasetDefinition? _dataset;
     private PartitionException? _refusal;
@@ -69,16 +79,87 @@ public sealed partial class PartitionGrain(ContractDefinition contract, ShardCat
         }
     }
 
-    public async Task<PartitionReceipt> AppendAsync(RecordBatch batch)
+    public Task<PartitionReceipt> AppendAsync(RecordBatch batch)
     {
         var shard = Serve(batch.Contract);
-        var receipt = await Task.Run(() => shard.Append(batch));
-        if (receipt.Replayed)
+        var limit = options.Value.MaxQueuedRows;
+        if (_queuedRows > 0 && _queuedRows + batch.RowCount > limit)
         {
-            LogReplayed(_dataset!.Name, shard.Partition, batch.BatchId);
+            metrics.AppendRefused(_dataset!.Name, "partition_overloaded");
+            throw new PartitionException(
+                "partition_overloaded",
+                $"partition {this.GetPrimaryKeyString()} has {_queuedRows} rows waiting (limit {limit}); retry later");
         }
 
-        return receipt;
+        var pending = new PendingAppend(batch, new TaskCompletionSource<PartitionReceipt>(TaskCreationOptions.RunContinuationsAsynchronously));
+        _pending.Enqueue(pending);
+        _queuedRows += batch.RowCount;
+        if (!_writing)
+        {
+            _writing = true;
+            _ = WriteQueuedAsync(shard);
+        }
+
+        return pending.Completion.Task;
+    }
+
+    // The single writer: takes everything queued (up to a commit's row limit), commits it as one
+    // transaction off the scheduler, completes each caller, and repeats while work is waiting.
+    private async Task WriteQueuedAsync(Shard shard)
+    {
+        try
+        {
+            while (_pending.Count > 0)
+            {
+                var group = new List<PendingAppend>();
+                long rows = 0;
+                while (_pending.Count > 0 && (group.Count == 0 || rows + _pending.Peek().Batch.RowCount <= options.Value.MaxRowsPerCommit))
+                {
+                    var next = _pending.Dequeue();
+                    group.Add(next);
+                    rows += next.Batch.RowCount;
+                }
+
+                try
+                {
+                    var outcomes = await Task.Run(() => shard.AppendGroup(group.Select(g => g.Batch).ToList()));
+                    for (var i = 0; i < group.Count; i++)
+                    {
+                        if (outcomes[i].Receipt is { } receipt)
+                        {
+                            if (receipt.Replayed)
+                            {
+                                LogReplayed(_dataset!.Name, shard.Partition, receipt.BatchId);
+                            }
+
+                            group[i].Completion.TrySetResult(receipt);
+                        }
+                        else
+                        {
+                            group[i].Completion.TrySetException(outcomes[i].Error!);
+                        }
+                    }
+
+                    metrics.GroupCommitted(_dataset!.Name, group.Count);
+                }
+                catch (Exception e)
+                {
+                    LogCommitFailed(e, this.GetPrimaryKeyString(), group.Count);
+                    foreach (var pending in group)
+                    {
+                        pending.Completion.TrySetException(e);
+                    }
+                }
+                finally
+                {
+                    _queuedRows -= rows;
+                }
+            }
+        }
+        finally
+        {
+            _writing = false;
+        }
     }
 
     public Task<PartialResult> QueryAsync(PartitionQuery query)
@@ -129,6 +210,11 @@ public sealed partial class PartitionGrain(ContractDefinition contract, ShardCat
     [LoggerMessage(Level = LogLevel.Error, Message = "Partition {PartitionKey} refuses reads and writes ({Reason}): {Detail}")]
     private partial void LogRefused(Exception exception, string partitionKey, string reason, string detail);
 
+    [LoggerMessage(Level = LogLevel.Error, Message = "Partition {PartitionKey} failed to commit a group of {Batches} batch(es)")]
+    private partial void LogCommitFailed(Exception exception, string partitionKey, int batches);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Batch {BatchId} was already committed to {Dataset}/{Partition}; replayed its receipt")]
     private partial void LogReplayed(string dataset, int partition, string batchId);
+
+    private sealed record PendingAppend(RecordBatch Batch, TaskCompletionSource<PartitionReceipt> Completion);
 }

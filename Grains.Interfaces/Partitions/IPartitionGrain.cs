@@ -4,8 +4,9 @@ namespace Mallard.Partitions;
 
 /// <summary>
 /// The single writer of one (dataset, partition) shard. Keyed by <see cref="PartitionKey"/>
-/// (<c>dataset/partition</c>). Appends are serialized; queries read committed snapshots and
-/// interleave with appends, so a reader sees all of a batch or none of it.
+/// (<c>dataset/partition</c>). Appends are queued and written by one writer, a group of them per
+/// transaction; queries read committed snapshots and interleave with appends, so a reader sees all
+/// of a batch or none of it.
 /// </summary>
 public interface IPartitionGrain : IGrainWithStringKey
 {
@@ -14,8 +15,11 @@ public interface IPartitionGrain : IGrainWithStringKey
     /// is already stored (or repeats earlier in the batch) are counted as duplicates, not stored.
     /// A batch whose id is already in the ledger is not written again: its original receipt is
     /// returned with <see cref="PartitionReceipt.Replayed"/> set; with another request hash it is
-    /// refused (<c>idempotency_conflict</c>). Safe to call twice.
+    /// refused (<c>idempotency_conflict</c>). Safe to call twice. Appends that arrive while a
+    /// commit is running are coalesced into the next transaction (group commit); when the
+    /// partition's queue is full the call fails at once with <c>partition_overloaded</c>.
     /// </summary>
+    [AlwaysInterleave]
     Task<PartitionReceipt> AppendAsync(RecordBatch batch);
 
     /// <summary>Runs a query on a committed snapshot of the shard.</summary>

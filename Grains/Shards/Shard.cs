@@ -97,85 +97,123 @@ public sealed class Shard : IDisposable
         }
     }
 
-    /// <summary>
-    /// Appends a batch. New rows and the ledger entry commit in one transaction, so after a crash
-    /// either both are there (a retry finds the ledger entry and writes nothing) or neither is.
-    /// Records whose key is already stored, or repeats earlier in the batch, are duplicates.
-    /// </summary>
+    /// <summary>Appends one batch in its own transaction; see <see cref="AppendGroup"/>.</summary>
     /// <exception cref="PartitionException"><c>idempotency_conflict</c> when the batch id was committed for another request.</exception>
     public PartitionReceipt Append(RecordBatch batch)
     {
-        CheckBatchShape(batch);
+        var outcome = AppendGroup([batch])[0];
+        return outcome.Receipt ?? throw outcome.Error!;
+    }
 
-        // Within the batch the first record with a key wins; this needs no lock.
-        var keyColumns = _dataset.KeyOrdinals.Select(o => batch.Columns[o]).ToArray();
-        var keyTexts = new string[batch.RowCount];
-        var seen = new HashSet<string>(batch.RowCount, StringComparer.Ordinal);
-        var staged = new List<int>(batch.RowCount);
-        var duplicateRows = new List<int>();
-        for (var row = 0; row < batch.RowCount; row++)
+    /// <summary>
+    /// Appends several batches in one transaction (group commit). Each batch's new rows and its
+    /// ledger entry commit together, so after a crash either both are there (a retry finds the
+    /// ledger entry and writes nothing) or neither is. Records whose key is already stored, or
+    /// repeats earlier in the batch, are duplicates. A batch refused on its own (wrong shape, a
+    /// batch id reused for another body) fails alone; a storage error fails the whole group.
+    /// </summary>
+    public IReadOnlyList<(PartitionReceipt? Receipt, Exception? Error)> AppendGroup(IReadOnlyList<RecordBatch> batches)
+    {
+        var outcomes = new (PartitionReceipt? Receipt, Exception? Error)[batches.Count];
+        var prepared = new (List<int> Staged, List<int> Duplicates, string[] KeyTexts)?[batches.Count];
+        for (var i = 0; i < batches.Count; i++)
         {
-            keyTexts[row] = RecordKey.Of(_dataset, keyColumns, row);
-            (seen.Add(keyTexts[row]) ? staged : duplicateRows).Add(row);
+            try
+            {
+                CheckBatchShape(batches[i]);
+                prepared[i] = SplitDuplicatesWithinBatch(batches[i]);
+            }
+            catch (PartitionException e)
+            {
+                outcomes[i] = (null, e);
+            }
         }
 
         lock (_writeGate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             using var transaction = _writer.BeginTransaction();
-            if (FindLedgerEntry(_writer, batch.BatchId) is { } earlier)
-            {
-                transaction.Rollback();
-                if (earlier.RequestHash != batch.RequestHash)
-                {
-                    throw new PartitionException(
-                        "idempotency_conflict",
-                        $"batch {batch.BatchId} was committed to partition {Partition} for a different request body");
-                }
-
-                return earlier.Receipt with { Replayed = true };
-            }
-
-            Execute(_writer, $"DELETE FROM {ShardSql.StagingTable}");
-            using (var appender = _writer.CreateAppender(ShardSql.StagingTable))
-            {
-                foreach (var row in staged)
-                {
-                    // The appender writes in the table's physical order, which differs from the
-                    // contract's once columns have been added online.
-                    var appenderRow = appender.CreateRow();
-                    foreach (var ordinal in _contractOrdinalOfPhysical)
-                    {
-                        AppendValue(appenderRow, batch.Columns[ordinal], row);
-                    }
-
-                    appenderRow.EndRow();
-                }
-            }
-
-            var inserted = InsertStaged(batch, staged);
-            duplicateRows.AddRange(staged.Where(row => !inserted.Contains(keyTexts[row])));
-            var duplicateIndexes = duplicateRows.Select(row => batch.RecordIndexes[row]).Order().Take(PartitionReceipt.MaxListedDuplicates).ToArray();
             var committedAt = DateTime.UtcNow;
-            var receipt = new PartitionReceipt(batch.BatchId, Partition, inserted.Count, new DateTimeOffset(committedAt), Replayed: false, duplicateRows.Count, duplicateIndexes);
-            using (var insert = _writer.CreateCommand())
+            for (var i = 0; i < batches.Count; i++)
             {
-                insert.CommandText = $"INSERT INTO {ShardSql.LedgerTable} VALUES ($id, $partition, $request, $accepted, $duplicates, $indexes, $at)";
-                insert.Parameters.Add(new DuckDBParameter("id", batch.BatchId));
-                insert.Parameters.Add(new DuckDBParameter("partition", Partition));
-                insert.Parameters.Add(new DuckDBParameter("request", batch.RequestHash));
-                insert.Parameters.Add(new DuckDBParameter("accepted", inserted.Count));
-                insert.Parameters.Add(new DuckDBParameter("duplicates", duplicateRows.Count));
-                insert.Parameters.Add(new DuckDBParameter("indexes", string.Join(',', duplicateIndexes)));
-                insert.Parameters.Add(new DuckDBParameter("at", DateTime.SpecifyKind(committedAt, DateTimeKind.Unspecified)));
-                insert.ExecuteNonQuery();
+                if (prepared[i] is not { } work)
+                {
+                    continue;
+                }
+
+                var batch = batches[i];
+                if (FindLedgerEntry(_writer, batch.BatchId) is { } earlier)
+                {
+                    outcomes[i] = earlier.RequestHash == batch.RequestHash
+                        ? (earlier.Receipt with { Replayed = true }, null)
+                        : (null, new PartitionException("idempotency_conflict", $"batch {batch.BatchId} was committed to partition {Partition} for a different request body"));
+                    continue;
+                }
+
+                outcomes[i] = (WriteBatch(batch, work.Staged, work.Duplicates, work.KeyTexts, committedAt), null);
             }
 
             FailPoints.Hit("shard.before_commit");
             transaction.Commit();
             PruneLedgerIfDue(committedAt);
-            return receipt;
         }
+
+        return outcomes;
+    }
+
+    // Within the batch the first record with a key wins; this needs no lock.
+    private (List<int> Staged, List<int> Duplicates, string[] KeyTexts) SplitDuplicatesWithinBatch(RecordBatch batch)
+    {
+        var keyColumns = _dataset.KeyOrdinals.Select(o => batch.Columns[o]).ToArray();
+        var keyTexts = new string[batch.RowCount];
+        var seen = new HashSet<string>(batch.RowCount, StringComparer.Ordinal);
+        var staged = new List<int>(batch.RowCount);
+        var duplicates = new List<int>();
+        for (var row = 0; row < batch.RowCount; row++)
+        {
+            keyTexts[row] = RecordKey.Of(_dataset, keyColumns, row);
+            (seen.Add(keyTexts[row]) ? staged : duplicates).Add(row);
+        }
+
+        return (staged, duplicates, keyTexts);
+    }
+
+    private PartitionReceipt WriteBatch(RecordBatch batch, List<int> staged, List<int> duplicateRows, string[] keyTexts, DateTime committedAt)
+    {
+        Execute(_writer, $"DELETE FROM {ShardSql.StagingTable}");
+        using (var appender = _writer.CreateAppender(ShardSql.StagingTable))
+        {
+            foreach (var row in staged)
+            {
+                // The appender writes in the table's physical order, which differs from the
+                // contract's once columns have been added online.
+                var appenderRow = appender.CreateRow();
+                foreach (var ordinal in _contractOrdinalOfPhysical)
+                {
+                    AppendValue(appenderRow, batch.Columns[ordinal], row);
+                }
+
+                appenderRow.EndRow();
+            }
+        }
+
+        var inserted = InsertStaged(batch, staged);
+        var duplicates = duplicateRows.Concat(staged.Where(row => !inserted.Contains(keyTexts[row]))).ToList();
+        var duplicateIndexes = duplicates.Select(row => batch.RecordIndexes[row]).Order().Take(PartitionReceipt.MaxListedDuplicates).ToArray();
+        using (var insert = _writer.CreateCommand())
+        {
+            insert.CommandText = $"INSERT INTO {ShardSql.LedgerTable} VALUES ($id, $partition, $request, $accepted, $duplicates, $indexes, $at)";
+            insert.Parameters.Add(new DuckDBParameter("id", batch.BatchId));
+            insert.Parameters.Add(new DuckDBParameter("partition", Partition));
+            insert.Parameters.Add(new DuckDBParameter("request", batch.RequestHash));
+            insert.Parameters.Add(new DuckDBParameter("accepted", inserted.Count));
+            insert.Parameters.Add(new DuckDBParameter("duplicates", duplicates.Count));
+            insert.Parameters.Add(new DuckDBParameter("indexes", string.Join(',', duplicateIndexes)));
+            insert.Parameters.Add(new DuckDBParameter("at", DateTime.SpecifyKind(committedAt, DateTimeKind.Unspecified)));
+            insert.ExecuteNonQuery();
+        }
+
+        return new PartitionReceipt(batch.BatchId, Partition, inserted.Count, new DateTimeOffset(committedAt), Replayed: false, duplicates.Count, duplicateIndexes);
     }
 
     /// <summary>The ledger entry of a batch committed within the retention period, if any.</summary>

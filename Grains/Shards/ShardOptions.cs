@@ -18,6 +18,15 @@ public sealed class ShardOptions
     /// <summary>How long a batch stays in a shard's ledger, i.e. how long an Idempotency-Key is honoured.</summary>
     public TimeSpan LedgerRetention { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>
+    /// Most rows waiting for a partition's writer. A batch that would pass it is refused at once
+    /// (<c>partition_overloaded</c>, HTTP 503 with Retry-After) instead of queueing without bound.
+    /// </summary>
+    public int MaxQueuedRows { get; set; } = 200_000;
+
+    /// <summary>Most rows one group commit writes in a transaction.</summary>
+    public int MaxRowsPerCommit { get; set; } = 100_000;
+
     /// <summary>Most groups one partition may return for an aggregate query.</summary>
     public int MaxGroupsPerPartition { get; set; } = 100_000;
 }

@@ -25,6 +25,9 @@ public sealed class MallardHosts : IAsyncLifetime
 
     public string SchemaPath { get; set; } = RepositoryPaths.File("schema.yaml");
 
+    /// <summary>Extra configuration for the silo, as command-line arguments.</summary>
+    public List<string> SiloArguments { get; } = [];
+
     /// <summary>The gateway's contract when it should differ from the silo's (a rolling upgrade).</summary>
     public string? ApiSchemaPath { get; set; }
 
@@ -69,7 +72,7 @@ public sealed class MallardHosts : IAsyncLifetime
             $"--Mallard:Cluster:ClusterId=test-{Guid.NewGuid():N}",
         ];
 
-        var siloBuilder = WebApplication.CreateBuilder([.. common, $"--Mallard:Shards:DataDirectory={_data.Path}", $"--Mallard:Silo:HttpPort={FreePort.Next()}"]);
+        var siloBuilder = WebApplication.CreateBuilder([.. common, $"--Mallard:Shards:DataDirectory={_data.Path}", $"--Mallard:Silo:HttpPort={FreePort.Next()}", .. SiloArguments]);
         siloBuilder.Logging.SetMinimumLevel(LogLevel.Warning);
         var contract = Mallard.Silo.SiloHostExtensions.LoadMallardContract(siloBuilder);
         siloBuilder.AdmitMallardContract(contract);
