@@ -1,3 +1,4 @@
+using Mallard.Api.Admission;
 using Mallard.Api.Datasets;
 using Mallard.Api.Health;
 using Mallard.Api.Ingest;
@@ -24,6 +25,7 @@ public static class GatewayHostExtensions
         builder.Services.AddSingleton(contract);
         builder.Services.AddOptions<GatewayOptions>().Bind(configuration.GetSection(GatewayOptions.Section));
         builder.Services.AddSingleton<GatewayMetrics>();
+        builder.Services.AddSingleton<IngestAdmission>();
         builder.Services.AddProblemDetails();
         builder.WebHost.ConfigureKestrel(kestrel =>
             kestrel.Limits.MaxRequestBodySize = configuration.GetValue(GatewayOptions.Section + ":MaxBodyBytes", new GatewayOptions().MaxBodyBytes) + 1);
@@ -60,6 +62,7 @@ public static class GatewayHostExtensions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseMiddleware<AdmissionMiddleware>();
         app.MapIngestEndpoints();
         app.MapQueryEndpoints();
         app.MapDatasetEndpoints();

@@ -12,6 +12,7 @@ public sealed class GatewayMetrics
     private readonly Counter<long> _recordsRejected;
     private readonly Counter<long> _recordsDuplicate;
     private readonly Counter<long> _batches;
+    private readonly Counter<long> _refusals;
     private readonly Histogram<double> _commitSeconds;
 
     /// <summary>Creates the instruments on the host's meter factory.</summary>
@@ -21,6 +22,7 @@ public sealed class GatewayMetrics
         _recordsAccepted = meter.CreateCounter<long>("mallard.records.accepted", "{record}", "Records committed to shards");
         _recordsRejected = meter.CreateCounter<long>("mallard.records.rejected", "{record}", "Records in batches refused by validation");
         _recordsDuplicate = meter.CreateCounter<long>("mallard.records.duplicate", "{record}", "Records not stored because their key was already stored");
+        _refusals = meter.CreateCounter<long>("mallard.gateway.overload.refusals", "{request}", "Requests refused at admission (gateway_busy: 503, client_busy: 429)");
         _batches = meter.CreateCounter<long>("mallard.batches", "{batch}", "Ingest requests by outcome");
         _commitSeconds = meter.CreateHistogram<double>(
             "mallard.batch.commit.duration",
@@ -39,6 +41,10 @@ public sealed class GatewayMetrics
         _batches.Add(1, tag, new KeyValuePair<string, object?>("outcome", "accepted"));
         _commitSeconds.Record(elapsed.TotalSeconds, tag);
     }
+
+    /// <summary>Counts a request refused at admission.</summary>
+    public void RequestRefused(string reason) =>
+        _refusals.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     /// <summary>Counts a refused batch by reason.</summary>
     public void BatchRejected(string dataset, string reason) =>

@@ -15,6 +15,15 @@ public sealed class GatewayOptions
     /// <summary>Most validation errors listed in a 422 (the total is always given).</summary>
     public int MaxReportedErrors { get; set; } = 100;
 
+    /// <summary>Most POST requests (ingest and query) in flight at once; more get 503 with Retry-After.</summary>
+    public int MaxConcurrentRequests { get; set; } = 64;
+
+    /// <summary>Most POST requests in flight at once for one client; more get 429 with Retry-After.</summary>
+    public int MaxConcurrentRequestsPerClient { get; set; } = 16;
+
+    /// <summary>Most request-body bytes (by Content-Length) held by admitted requests at once; more get 503.</summary>
+    public long MaxInFlightBodyBytes { get; set; } = 1024L * 1024 * 1024;
+
     /// <summary>Most values in one <c>in</c> filter.</summary>
     public int MaxInValues { get; set; } = 1_000;
 }

@@ -10,7 +10,7 @@ namespace Mallard.Api;
 public static class PartitionFailures
 {
     /// <summary>Codes a partition uses to refuse its shard; they are named in the 503.</summary>
-    private static readonly string[] ShardRefusals = ["shard_drift", "migration_failed", "contract_breaking", "shard_identity_mismatch", "duplicate_keys", "partition_overloaded"];
+    private static readonly string[] ShardRefusals = ["shard_drift", "migration_failed", "contract_breaking", "shard_identity_mismatch", "duplicate_keys", "partition_overloaded", "shard_memory_exhausted", "shard_write_failed"];
 
     /// <summary>The problem response for <paramref name="failures"/> (partition → exception).</summary>
     public static IResult ToProblem(HttpContext http, string dataset, IReadOnlyDictionary<int, Exception?> failures, string fallbackCode, IDictionary<string, object?> extensions)

@@ -72,7 +72,16 @@ public static class DedupBenchmark
                 {
                     last = Batch(dataset, contract, random, total);
                     var started = Stopwatch.GetTimestamp();
-                    shard.Append(last);
+                    try
+                    {
+                        shard.Append(last);
+                    }
+                    catch (Exception e)
+                    {
+                        Console.WriteLine($"| {variant} | {total:N0} | failed: {e.Message.Split('\n')[0]} | | | | {Process.GetCurrentProcess().WorkingSet64 / (1024 * 1024):N0} |");
+                        return;
+                    }
+
                     latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                     total += BatchRows;
                     rowsSinceMilestone += BatchRows;

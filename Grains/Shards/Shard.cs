@@ -150,16 +150,41 @@ public sealed class Shard : IDisposable
                     continue;
                 }
 
-                outcomes[i] = (WriteBatch(batch, work.Staged, work.Duplicates, work.KeyTexts, committedAt), null);
+                try
+                {
+                    outcomes[i] = (WriteBatch(batch, work.Staged, work.Duplicates, work.KeyTexts, committedAt), null);
+                }
+                catch (DuckDBException e)
+                {
+                    // The transaction is lost: every batch of the group fails, each can be retried.
+                    throw StorageFailure(e);
+                }
             }
 
             FailPoints.Hit("shard.before_commit");
-            transaction.Commit();
+            try
+            {
+                transaction.Commit();
+            }
+            catch (DuckDBException e)
+            {
+                throw StorageFailure(e);
+            }
+
             PruneLedgerIfDue(committedAt);
         }
 
         return outcomes;
     }
+
+    // DuckDB's exception type is not known to the gateway; a typed, named reason is.
+    private PartitionException StorageFailure(DuckDBException e) =>
+        e.Message.Contains("Out of Memory", StringComparison.OrdinalIgnoreCase)
+            ? new PartitionException(
+                "shard_memory_exhausted",
+                $"shard {_dataset.Name}/{Partition} ran out of its {_options.MemoryLimitMb} MiB memory_limit while writing ({FirstLine(e.Message)}); "
+                + "raise Mallard:Shards:MemoryLimitMb, use more partitions, or declare a dedup_window")
+            : new PartitionException("shard_write_failed", $"shard {_dataset.Name}/{Partition} could not commit: {FirstLine(e.Message)}");
 
     // Within the batch the first record with a key wins; this needs no lock.
     private (List<int> Staged, List<int> Duplicates, string[] KeyTexts) SplitDuplicatesWithinBatch(RecordBatch batch)
