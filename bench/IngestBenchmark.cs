@@ -1,0 +1,233 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Mallard.Bench;
+
+/// <summary>
+/// End-to-end ingest through the real gateway: starts a silo and the gateway as processes (the
+/// Release build, as run.sh runs them), then for each format, batch size and client count posts
+/// batches of unique page views for a fixed time and reports rows/s, batch latency and peak RSS.
+/// </summary>
+public static class IngestBenchmark
+{
+    public static int Run(string[] args)
+    {
+        var quick = args.Contains("--quick");
+        var seconds = quick ? 3 : 10;
+        var root = FindRoot();
+        var data = Path.Combine(Path.GetTempPath(), $"mallard-bench-ingest-{Guid.NewGuid():N}");
+        var (siloPort, gatewayPort, siloHttp, apiPort) = (FreePort(), FreePort(), FreePort(), FreePort());
+        string[] common = [$"--Mallard:Schema={Path.Combine(root, "schema.yaml")}", $"--Mallard:Cluster:SiloPort={siloPort}", $"--Mallard:Cluster:GatewayPort={gatewayPort}", "--Logging:LogLevel:Default=Warning"];
+        using var silo = Start(Path.Combine(root, "Silo/bin/Release/net10.0/Mallard.Silo.dll"), [.. common, $"--Mallard:Shards:DataDirectory={data}", $"--Mallard:Silo:HttpPort={siloHttp}"]);
+        WaitFor($"http://127.0.0.1:{siloHttp}/healthz", silo);
+        using var api = Start(Path.Combine(root, "Api/bin/Release/net10.0/Mallard.Api.dll"), [.. common, $"--urls=http://127.0.0.1:{apiPort}"]);
+        WaitFor($"http://127.0.0.1:{apiPort}/readyz", api);
+
+        Console.WriteLine($"# ingest through the gateway: {Environment.ProcessorCount} cores, {seconds} s per row, durable commits");
+        Console.WriteLine();
+        Console.WriteLine("| format | batch rows | clients | rows/s | batch p50 ms | batch p99 ms | non-200 | silo peak RSS MiB | api peak RSS MiB |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        var formats = quick ? new[] { "ndjson" } : ["json", "ndjson"];
+        var sizes = quick ? new[] { 10_000 } : [1_000, 10_000];
+        var clientCounts = quick ? new[] { 4 } : [1, 4, 16];
+        foreach (var format in formats)
+        {
+            foreach (var size in sizes)
+            {
+                var template = PayloadTemplate.Create(size, format == "ndjson");
+                foreach (var clients in clientCounts)
+                {
+                    var result = RunLoad($"http://127.0.0.1:{apiPort}", template, format, clients, TimeSpan.FromSeconds(seconds));
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"| {format} | {size:N0} | {clients} | {result.RowsPerSecond:N0} | {result.P50:F1} | {result.P99:F1} | {result.Failures} | {PeakRssMiB(silo):N0} | {PeakRssMiB(api):N0} |"));
+                }
+            }
+        }
+
+        api.Kill();
+        silo.Kill();
+        api.WaitForExit();
+        silo.WaitForExit();
+        Directory.Delete(data, recursive: true);
+        return 0;
+    }
+
+    private static (double RowsPerSecond, double P50, double P99, int Failures) RunLoad(string gateway, PayloadTemplate template, string format, int clients, TimeSpan duration)
+    {
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = clients }) { BaseAddress = new Uri(gateway), Timeout = TimeSpan.FromSeconds(60) };
+        var latencies = new List<double>();
+        var rows = 0L;
+        var failures = 0;
+        var stopwatch = Stopwatch.StartNew();
+        var workers = Enumerable.Range(0, clients).Select(client => Task.Run(async () =>
+        {
+            while (stopwatch.Elapsed < duration)
+            {
+                var body = template.Next();
+                using var content = new ByteArrayContent(body);
+                content.Headers.ContentType = new MediaTypeHeaderValue(format == "ndjson" ? "application/x-ndjson" : "application/json");
+                var started = Stopwatch.GetTimestamp();
+                using var response = await http.PostAsync("/v1/datasets/page_views/records", content);
+                var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    Interlocked.Add(ref rows, template.Rows);
+                    lock (latencies)
+                    {
+                        latencies.Add(elapsed);
+                    }
+                }
+                else
+                {
+                    Interlocked.Increment(ref failures);
+                }
+            }
+        })).ToArray();
+        Task.WaitAll(workers);
+        var total = stopwatch.Elapsed.TotalSeconds;
+        latencies.Sort();
+        return (rows / total, Percentile(latencies, 0.5), Percentile(latencies, 0.99), failures);
+    }
+
+    private static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)(sorted.Count * p))];
+
+    internal static long PeakRssMiB(Process process)
+    {
+        try
+        {
+            var line = File.ReadLines($"/proc/{process.Id}/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+            return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
+
+    internal static Process Start(string assembly, string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet", [assembly, .. args]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    internal static void WaitFor(string url, Process process)
+    {
+        using var http = new HttpClient();
+        for (var attempt = 0; attempt < 1200; attempt++)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"{process.StartInfo.ArgumentList[0]} exited with {process.ExitCode}");
+            }
+
+            try
+            {
+                if (http.GetAsync(url).Result.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (AggregateException)
+            {
+                // Not listening yet.
+            }
+
+            Thread.Sleep(50);
+        }
+
+        throw new TimeoutException($"{url} did not answer");
+    }
+
+    internal static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    internal static string FindRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Orleans.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("run the benchmark from inside the repository");
+    }
+
+    /// <summary>A batch body built once; each use writes fresh event ids in place, so every record is new.</summary>
+    private sealed class PayloadTemplate
+    {
+        private readonly byte[] _bytes;
+        private readonly int[] _idOffsets;
+
+        private PayloadTemplate(byte[] bytes, int[] idOffsets, int rows)
+        {
+            _bytes = bytes;
+            _idOffsets = idOffsets;
+            Rows = rows;
+        }
+
+        public int Rows { get; }
+
+        public static PayloadTemplate Create(int rows, bool ndjson)
+        {
+            var random = new Random(7);
+            var text = new StringBuilder(rows * 240);
+            var offsets = new List<int>();
+            string[] pages = ["/home", "/search", "/cart", "/checkout", "/help", "/about"];
+            string?[] countries = ["DE", "FR", "US", "JP", null];
+            text.Append(ndjson ? "" : "[");
+            for (var i = 0; i < rows; i++)
+            {
+                if (i > 0)
+                {
+                    text.Append(ndjson ? "\n" : ",");
+                }
+
+                text.Append("{\"event_id\":\"");
+                offsets.Add(text.Length); // the payload is ASCII: characters are bytes
+                text.Append(Guid.Empty.ToString("D"));
+                var country = countries[random.Next(countries.Length)];
+                var invariant = CultureInfo.InvariantCulture;
+                text.Append(invariant, $"\",\"ts\":\"2026-11-{1 + random.Next(28):00}T{random.Next(24):00}:{random.Next(60):00}:{random.Next(60):00}.{random.Next(1_000_000):000000}Z\"");
+                text.Append(invariant, $",\"user_id\":\"user-{random.Next(100_000)}\",\"page\":\"{pages[random.Next(pages.Length)]}\"");
+                if (country is not null)
+                {
+                    text.Append(invariant, $",\"country\":\"{country}\"");
+                }
+
+                text.Append(invariant, $",\"duration_ms\":{random.Next(600_000)},\"bytes\":\"{random.NextInt64(5_000_000_000)}\",\"revenue\":\"{random.Next(10_000_000) / 100m:F2}\"");
+                text.Append(invariant, $",\"bot\":{(random.Next(10) == 0 ? "true" : "false")},\"score\":{random.NextDouble():F6},\"day\":\"2026-11-26\"}}");
+            }
+
+            text.Append(ndjson ? "\n" : "]");
+            return new PayloadTemplate(Encoding.UTF8.GetBytes(text.ToString()), offsets.ToArray(), rows);
+        }
+
+        public byte[] Next()
+        {
+            var body = (byte[])_bytes.Clone();
+            Span<byte> id = stackalloc byte[36];
+            foreach (var offset in _idOffsets)
+            {
+                Guid.NewGuid().TryFormat(id, out _, "D");
+                id.CopyTo(body.AsSpan(offset));
+            }
+
+            return body;
+        }
+    }
+}
