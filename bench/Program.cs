@@ -4,6 +4,7 @@ return args switch
 {
     ["dedup", ..] => DedupBenchmark.Run(args[1..]),
     ["ingest", ..] => IngestBenchmark.Run(args[1..]),
+    ["gateway-stages"] => GatewayStagesBenchmark.Run(),
     _ => Usage(),
 };
 

@@ -1,0 +1,53 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Mallard.Api.Ingest;
+using Mallard.Contract;
+using Mallard.Partitions;
+
+namespace Mallard.Bench;
+
+/// <summary>A stopwatch breakdown of the gateway's work per 10,000-row batch, single-threaded, no I/O.</summary>
+public static class GatewayStagesBenchmark
+{
+    public static int Run()
+    {
+        var root = IngestBenchmark.FindRoot();
+        var contract = ContractLoader.LoadFile(Path.Combine(root, "schema.yaml"));
+        var dataset = contract.Datasets["page_views"];
+        var body = Encoding.UTF8.GetBytes(string.Join("\n", Enumerable.Range(0, 10_000).Select(i => string.Create(CultureInfo.InvariantCulture,
+            $"{{\"event_id\":\"{Guid.NewGuid()}\",\"ts\":\"2026-11-26T10:00:00.{i:000000}Z\",\"user_id\":\"user-{i % 5000}\",\"page\":\"/home\",\"country\":\"DE\",\"duration_ms\":{i},\"bytes\":\"{i * 1000L}\",\"revenue\":\"{i / 100m:F2}\",\"bot\":false,\"score\":0.5,\"day\":\"2026-11-26\"}}"))));
+        var stamp = new ContractStamp(contract.Version, dataset.Hash);
+        const int rounds = 30;
+        var decode = TimeSpan.Zero;
+        var hash = TimeSpan.Zero;
+        var route = TimeSpan.Zero;
+        for (var round = 0; round < rounds + 3; round++)
+        {
+            var t0 = Stopwatch.GetTimestamp();
+            var decoded = new RecordDecoder(dataset, 100_000, 100).Decode(body, BodyFormat.NdJson);
+            var t1 = Stopwatch.GetTimestamp();
+            var requestHash = Convert.ToHexStringLower(SHA256.HashData(body));
+            var t2 = Stopwatch.GetTimestamp();
+            BatchRouter.Route(dataset, stamp, "b", requestHash, decoded.Columns, decoded.RecordCount);
+            var t3 = Stopwatch.GetTimestamp();
+            if (round >= 3)
+            {
+                decode += Stopwatch.GetElapsedTime(t0, t1);
+                hash += Stopwatch.GetElapsedTime(t1, t2);
+                route += Stopwatch.GetElapsedTime(t2, t3);
+            }
+        }
+
+        Console.WriteLine("| stage (10,000 rows, NDJSON) | ms per batch | rows/s on one core |");
+        Console.WriteLine("|---|---:|---:|");
+        foreach (var (name, total) in new[] { ("decode + validate", decode), ("request hash (SHA-256)", hash), ("in-batch dedup + route + split", route) })
+        {
+            var ms = total.TotalMilliseconds / rounds;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {ms:F1} | {10_000 / (ms / 1000):N0} |"));
+        }
+
+        return 0;
+    }
+}
