@@ -17,7 +17,8 @@ public static class IngestBenchmark
     public static int Run(string[] args)
     {
         var quick = args.Contains("--quick");
-        var seconds = quick ? 3 : 10;
+        var secondsIndex = Array.IndexOf(args, "--seconds");
+        var seconds = secondsIndex >= 0 ? int.Parse(args[secondsIndex + 1], CultureInfo.InvariantCulture) : quick ? 3 : 10;
         var root = FindRoot();
         var data = Path.Combine(Path.GetTempPath(), $"mallard-bench-ingest-{Guid.NewGuid():N}");
         var (siloPort, gatewayPort, siloHttp, apiPort) = (FreePort(), FreePort(), FreePort(), FreePort());
@@ -26,11 +27,12 @@ public static class IngestBenchmark
         WaitFor($"http://127.0.0.1:{siloHttp}/healthz", silo);
         using var api = Start(Path.Combine(root, "Api/bin/Release/net10.0/Mallard.Api.dll"), [.. common, $"--urls=http://127.0.0.1:{apiPort}"]);
         WaitFor($"http://127.0.0.1:{apiPort}/readyz", api);
+        Console.Error.WriteLine($"silo pid {silo.Id}, api pid {api.Id}");
 
         Console.WriteLine($"# ingest through the gateway: {Environment.ProcessorCount} cores, {seconds} s per row, durable commits");
         Console.WriteLine();
-        Console.WriteLine("| format | batch rows | clients | rows/s | batch p50 ms | batch p99 ms | non-200 | silo peak RSS MiB | api peak RSS MiB |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| format | batch rows | clients | rows/s | batch p50 ms | batch p99 ms | non-200 | silo CPU cores | api CPU cores | silo peak RSS MiB | api peak RSS MiB |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         var formats = quick ? new[] { "ndjson" } : ["json", "ndjson"];
         var sizes = quick ? new[] { 10_000 } : [1_000, 10_000];
         var clientCounts = quick ? new[] { 4 } : [1, 4, 16];
@@ -41,9 +43,12 @@ public static class IngestBenchmark
                 var template = PayloadTemplate.Create(size, format == "ndjson");
                 foreach (var clients in clientCounts)
                 {
+                    var (siloCpu, apiCpu, wall) = (CpuSeconds(silo), CpuSeconds(api), Stopwatch.StartNew());
                     var result = RunLoad($"http://127.0.0.1:{apiPort}", template, format, clients, TimeSpan.FromSeconds(seconds));
+                    var siloCores = (CpuSeconds(silo) - siloCpu) / wall.Elapsed.TotalSeconds;
+                    var apiCores = (CpuSeconds(api) - apiCpu) / wall.Elapsed.TotalSeconds;
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"| {format} | {size:N0} | {clients} | {result.RowsPerSecond:N0} | {result.P50:F1} | {result.P99:F1} | {result.Failures} | {PeakRssMiB(silo):N0} | {PeakRssMiB(api):N0} |"));
+                        $"| {format} | {size:N0} | {clients} | {result.RowsPerSecond:N0} | {result.P50:F1} | {result.P99:F1} | {result.Failures} | {siloCores:F2} | {apiCores:F2} | {PeakRssMiB(silo):N0} | {PeakRssMiB(api):N0} |"));
                 }
             }
         }
@@ -94,6 +99,13 @@ public static class IngestBenchmark
     }
 
     private static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)(sorted.Count * p))];
+
+    // utime + stime from /proc/PID/stat, in seconds (clock ticks of 1/100 s on Linux).
+    internal static double CpuSeconds(Process process)
+    {
+        var fields = File.ReadAllText($"/proc/{process.Id}/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+    }
 
     internal static long PeakRssMiB(Process process)
     {

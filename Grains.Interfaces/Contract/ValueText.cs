@@ -1,6 +1,5 @@
 using System.Buffers.Text;
 using System.Globalization;
-using System.Numerics;
 
 namespace Mallard.Contract;
 
@@ -243,8 +242,8 @@ public static class ValueText
         // Every digit keeps its place value: the digit at fraction index f (0 = first digit after the
         // point, negative = integer part) contributes digit * 10^(scale - 1 - f) to the unscaled value.
         var pointPosition = integerDigits.Length + exponent;
-        var unscaled = BigInteger.Zero;
-        var limit = BigInteger.Pow(10, precision);
+        UInt128 unscaled = 0;
+        var limit = Pow10(precision);
         for (var d = 0; d < integerDigits.Length + fractionDigits.Length; d++)
         {
             var digit = (d < integerDigits.Length ? integerDigits[d] : fractionDigits[d - integerDigits.Length]) - '0';
@@ -260,12 +259,13 @@ public static class ValueText
             }
 
             var power = scale - 1 - fractionIndex;
-            if (power > precision)
+            if (power >= precision)
             {
                 return ParseStatus.OutOfRange;
             }
 
-            unscaled += digit * BigInteger.Pow(10, power);
+            // power < precision <= 28, so every term and the running sum stay below 10^29 < 2^128.
+            unscaled += (UInt128)digit * Pow10(power);
         }
 
         if (unscaled >= limit)
@@ -274,9 +274,19 @@ public static class ValueText
         }
 
         // unscaled < 10^28 < 2^96, so it fits a decimal's 96-bit mantissa exactly.
-        var bits = decimal.GetBits((decimal)unscaled);
-        value = new decimal(bits[0], bits[1], bits[2], negative && !unscaled.IsZero, (byte)scale);
+        value = new decimal((int)(uint)unscaled, (int)(uint)(unscaled >> 32), (int)(uint)(unscaled >> 64), negative && unscaled != 0, (byte)scale);
         return ParseStatus.Ok;
+    }
+
+    private static UInt128 Pow10(int exponent)
+    {
+        UInt128 result = 1;
+        for (var i = 0; i < exponent; i++)
+        {
+            result *= 10;
+        }
+
+        return result;
     }
 
     private static bool Digits(ReadOnlySpan<char> s, out int value)
