@@ -5,6 +5,8 @@ using Mallard.Api.Ingest;
 using Mallard.Api.Querying;
 using Mallard.Contract;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+using Orleans.Diagnostics;
 using OpenTelemetry.Resources;
 using Orleans.Configuration;
 using Orleans.Dashboard;
@@ -33,7 +35,16 @@ public static class GatewayHostExtensions
             .ConfigureResource(resource => resource.AddService("mallard-api"))
             .WithMetrics(metrics => metrics
             .AddMeter(GatewayMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.Orleans")
-            .AddPrometheusExporter());
+            .AddPrometheusExporter())
+            .WithTracing(tracing =>
+            {
+                tracing.AddAspNetCoreInstrumentation().AddSource(MallardTelemetry.SourceName, ActivitySources.AllActivitySourceName);
+                // Export only when configured through the standard OTEL_* variables.
+                if (!string.IsNullOrEmpty(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+                {
+                    tracing.AddOtlpExporter();
+                }
+            });
 
         var gatewayPort = configuration.GetValue("Mallard:Cluster:GatewayPort", 30000);
         builder.UseOrleansClient(client =>
@@ -52,6 +63,7 @@ public static class GatewayHostExtensions
                 return true;
             });
             client.AddDashboard();
+            client.AddActivityPropagation();
         });
 
         return builder;

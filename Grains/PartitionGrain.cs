@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Mallard.Contract;
 using Mallard.Grains.Shards;
 using Mallard.Partitions;
@@ -91,7 +92,17 @@ public sealed partial class PartitionGrain(
                 $"partition {this.GetPrimaryKeyString()} has {_queuedRows} rows waiting (limit {limit}); retry later");
         }
 
-        var pending = new PendingAppend(batch, new TaskCompletionSource<PartitionReceipt>(TaskCreationOptions.RunContinuationsAsynchronously));
+        // The append span lives until the batch's commit ends; it must not stay Activity.Current
+        // for the rest of this grain turn.
+        var caller = Activity.Current;
+        var span = MallardTelemetry.Source.StartActivity("mallard.partition.append");
+        Activity.Current = caller;
+        span?.SetTag("mallard.dataset", _dataset!.Name);
+        span?.SetTag("mallard.partition", shard.Partition);
+        span?.SetTag("mallard.batch_id", batch.BatchId);
+        span?.SetTag("mallard.rows", batch.RowCount);
+        span?.SetTag("mallard.queued_rows_ahead", _queuedRows);
+        var pending = new PendingAppend(batch, new TaskCompletionSource<PartitionReceipt>(TaskCreationOptions.RunContinuationsAsynchronously), span, Stopwatch.GetTimestamp());
         _pending.Enqueue(pending);
         _queuedRows += batch.RowCount;
         if (!_writing)
@@ -120,6 +131,24 @@ public sealed partial class PartitionGrain(
                     rows += next.Batch.RowCount;
                 }
 
+                // One commit serves the whole group: it is a child of the first batch's span and
+                // links to the others, and each batch records how long it waited in the queue.
+                var commitStarted = Stopwatch.GetTimestamp();
+                foreach (var pending in group)
+                {
+                    pending.Span?.SetTag("mallard.queue_wait_ms", Stopwatch.GetElapsedTime(pending.Enqueued, commitStarted).TotalMilliseconds);
+                }
+
+                using var commit = MallardTelemetry.Source.StartActivity(
+                    "mallard.shard.commit",
+                    ActivityKind.Internal,
+                    group[0].Span?.Context ?? default,
+                    tags: null,
+                    links: group.Skip(1).Where(g => g.Span is not null).Select(g => new ActivityLink(g.Span!.Context)));
+                commit?.SetTag("mallard.dataset", _dataset!.Name);
+                commit?.SetTag("mallard.partition", shard.Partition);
+                commit?.SetTag("mallard.batches", group.Count);
+                commit?.SetTag("mallard.rows", rows);
                 try
                 {
                     var outcomes = await Task.Run(() => shard.AppendGroup(group.Select(g => g.Batch).ToList()));
@@ -132,10 +161,15 @@ public sealed partial class PartitionGrain(
                                 LogReplayed(_dataset!.Name, shard.Partition, receipt.BatchId);
                             }
 
+                            group[i].Span?.SetTag("mallard.accepted", receipt.Accepted);
+                            group[i].Span?.SetTag("mallard.duplicates", receipt.Duplicates);
+                            group[i].Span?.SetTag("mallard.outcome", receipt.Replayed ? "replayed" : "committed");
                             group[i].Completion.TrySetResult(receipt);
                         }
                         else
                         {
+                            group[i].Span?.SetTag("mallard.outcome", (outcomes[i].Error as PartitionException)?.Code ?? "failed");
+                            group[i].Span?.SetStatus(ActivityStatusCode.Error, outcomes[i].Error!.Message);
                             group[i].Completion.TrySetException(outcomes[i].Error!);
                         }
                     }
@@ -145,14 +179,20 @@ public sealed partial class PartitionGrain(
                 catch (Exception e)
                 {
                     LogCommitFailed(e, this.GetPrimaryKeyString(), group.Count);
+                    commit?.SetStatus(ActivityStatusCode.Error, e.Message);
                     foreach (var pending in group)
                     {
+                        pending.Span?.SetStatus(ActivityStatusCode.Error, e.Message);
                         pending.Completion.TrySetException(e);
                     }
                 }
                 finally
                 {
                     _queuedRows -= rows;
+                    foreach (var pending in group)
+                    {
+                        pending.Span?.Dispose();
+                    }
                 }
             }
         }
@@ -162,10 +202,15 @@ public sealed partial class PartitionGrain(
         }
     }
 
-    public Task<PartialResult> QueryAsync(PartitionQuery query)
+    public async Task<PartialResult> QueryAsync(PartitionQuery query)
     {
         var shard = Serve(query.Contract);
-        return Task.Run(() => shard.Query(query));
+        using var span = MallardTelemetry.Source.StartActivity("mallard.partition.query");
+        span?.SetTag("mallard.dataset", _dataset!.Name);
+        span?.SetTag("mallard.partition", shard.Partition);
+        var result = await Task.Run(() => shard.Query(query));
+        span?.SetTag("mallard.rows", result.RowCount);
+        return result;
     }
 
     public Task<BatchLedgerEntry?> FindBatchAsync(string batchId)
@@ -216,5 +261,5 @@ public sealed partial class PartitionGrain(
     [LoggerMessage(Level = LogLevel.Information, Message = "Batch {BatchId} was already committed to {Dataset}/{Partition}; replayed its receipt")]
     private partial void LogReplayed(string dataset, int partition, string batchId);
 
-    private sealed record PendingAppend(RecordBatch Batch, TaskCompletionSource<PartitionReceipt> Completion);
+    private sealed record PendingAppend(RecordBatch Batch, TaskCompletionSource<PartitionReceipt> Completion, Activity? Span, long Enqueued);
 }

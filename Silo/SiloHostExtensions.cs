@@ -2,6 +2,8 @@ using System.Net;
 using Mallard.Contract;
 using Mallard.Grains;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+using Orleans.Diagnostics;
 using OpenTelemetry.Resources;
 using Orleans.Configuration;
 using Orleans.Dashboard;
@@ -39,7 +41,15 @@ public static class SiloHostExtensions
             .ConfigureResource(resource => resource.AddService("mallard-silo"))
             .WithMetrics(metrics => metrics
             .AddMeter("Microsoft.Orleans", Mallard.Grains.ShardMetrics.MeterName)
-            .AddPrometheusExporter());
+            .AddPrometheusExporter())
+            .WithTracing(tracing =>
+            {
+                tracing.AddSource(MallardTelemetry.SourceName, ActivitySources.AllActivitySourceName);
+                if (!string.IsNullOrEmpty(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+                {
+                    tracing.AddOtlpExporter();
+                }
+            });
 
         builder.UseOrleans(silo =>
         {
@@ -51,6 +61,7 @@ public static class SiloHostExtensions
                 o.ServiceId = configuration["Mallard:Cluster:ServiceId"] ?? "mallard";
             });
             silo.AddDashboard();
+            silo.AddActivityPropagation();
         });
 
         Directory.CreateDirectory(dataDirectory);

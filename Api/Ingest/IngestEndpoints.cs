@@ -50,7 +50,16 @@ public static partial class IngestEndpoints
             return Problems.Create(StatusCodes.Status413PayloadTooLarge, "body_too_large", $"the request body exceeds {limits.MaxBodyBytes} bytes");
         }
 
-        var decoded = new RecordDecoder(definition, limits.MaxRecordsPerBatch, limits.MaxReportedErrors).Decode(body.Value.Span, format.Value);
+        DecodedBatch decoded;
+        using (var validate = MallardTelemetry.Source.StartActivity("mallard.ingest.validate"))
+        {
+            decoded = new RecordDecoder(definition, limits.MaxRecordsPerBatch, limits.MaxReportedErrors).Decode(body.Value.Span, format.Value);
+            validate?.SetTag("mallard.dataset", dataset);
+            validate?.SetTag("mallard.records", decoded.RecordCount);
+            validate?.SetTag("mallard.errors", decoded.TotalErrors);
+            validate?.SetTag("mallard.body_bytes", body.Value.Length);
+        }
+
         if (decoded.MalformedBody is { } malformed)
         {
             metrics.BatchRejected(dataset, "malformed");
@@ -119,6 +128,11 @@ public static partial class IngestEndpoints
             }
         }
 
+        using var fanout = MallardTelemetry.Source.StartActivity("mallard.ingest.fanout");
+        fanout?.SetTag("mallard.dataset", dataset);
+        fanout?.SetTag("mallard.batch_id", batchId);
+        fanout?.SetTag("mallard.partitions", routed.Partitions.Count);
+        fanout?.SetTag("mallard.records", decoded.RecordCount);
         try
         {
             var calls = routed.Partitions.ToDictionary(p => p.Key, p => grains.GetPartition(dataset, p.Key).AppendAsync(p.Value));
@@ -145,6 +159,8 @@ public static partial class IngestEndpoints
                 }
 
                 metrics.BatchRejected(dataset, "partition_failed");
+                fanout?.SetTag("mallard.outcome", "partition_failed");
+                fanout?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, $"partitions {string.Join(", ", failed)} failed");
                 return PartitionFailures.ToProblem(
                     http,
                     dataset,
@@ -161,6 +177,9 @@ public static partial class IngestEndpoints
             var receipts = calls.Values.Select(c => c.Result).ToArray();
             var receipt = IngestReceipt.Combine(dataset, batchId, contract.Version, receipts, routed.Duplicates);
             metrics.BatchAccepted(dataset, receipt.Accepted, receipt.Duplicates, stopwatch.Elapsed);
+            fanout?.SetTag("mallard.outcome", "accepted");
+            fanout?.SetTag("mallard.accepted", receipt.Accepted);
+            fanout?.SetTag("mallard.duplicates", receipt.Duplicates);
             if (idempotency is not null && receipts.Length > 0 && receipts.All(r => r.Replayed))
             {
                 http.Response.Headers["Idempotent-Replayed"] = "true";

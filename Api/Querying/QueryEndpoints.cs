@@ -57,6 +57,10 @@ public static partial class QueryEndpoints
         }
 
         var stopwatch = Stopwatch.StartNew();
+        using var fanout = MallardTelemetry.Source.StartActivity("mallard.query.fanout");
+        fanout?.SetTag("mallard.dataset", dataset);
+        fanout?.SetTag("mallard.partitions", definition.Partitions);
+        fanout?.SetTag("mallard.aggregate", query.IsAggregate);
         var calls = Enumerable.Range(0, definition.Partitions)
             .ToDictionary(p => p, p => grains.GetPartition(dataset, p).QueryAsync(query));
         try
