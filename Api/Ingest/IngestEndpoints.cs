@@ -46,6 +46,7 @@ public static partial class IngestEndpoints
         var body = await BodyReader.ReadAsync(http, limits.MaxBodyBytes, cancellationToken);
         if (body is null)
         {
+            LogRejected(logger, dataset, "body_too_large", 0);
             metrics.BatchRejected(dataset, "body_too_large");
             return Problems.Create(StatusCodes.Status413PayloadTooLarge, "body_too_large", $"the request body exceeds {limits.MaxBodyBytes} bytes");
         }
@@ -69,6 +70,7 @@ public static partial class IngestEndpoints
 
         if (decoded.TooManyRecords)
         {
+            LogRejected(logger, dataset, "too_many_records", decoded.RecordCount);
             metrics.BatchRejected(dataset, "too_many_records");
             return Problems.Create(StatusCodes.Status413PayloadTooLarge, "too_many_records", $"a batch may hold at most {limits.MaxRecordsPerBatch} records");
         }
@@ -120,9 +122,11 @@ public static partial class IngestEndpoints
             switch (decision)
             {
                 case IdempotencyDecision.InFlight:
+                    LogRejected(logger, dataset, "idempotency_key_in_flight", decoded.RecordCount);
                     metrics.BatchRejected(dataset, "idempotency_in_flight");
                     return Problems.Create(StatusCodes.Status409Conflict, "idempotency_key_in_flight", "a request with this Idempotency-Key is still being processed; retry after it finishes");
                 case IdempotencyDecision.Mismatch:
+                    LogRejected(logger, dataset, "idempotency_key_reused", decoded.RecordCount);
                     metrics.BatchRejected(dataset, "idempotency_key_reused");
                     return Problems.Create(StatusCodes.Status422UnprocessableEntity, "idempotency_key_reused", "this Idempotency-Key was already used with a different request body");
             }
