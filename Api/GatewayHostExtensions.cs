@@ -48,7 +48,7 @@ public static class GatewayHostExtensions
             .ConfigureResource(resource => resource.AddService("mallard-api"))
             .WithMetrics(metrics => metrics
             .AddMeter(GatewayMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.Orleans")
-            .AddPrometheusExporter())
+            .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0))
             .WithTracing(tracing =>
             {
                 tracing.AddAspNetCoreInstrumentation().AddSource(MallardTelemetry.SourceName, ActivitySources.AllActivitySourceName);
@@ -92,6 +92,7 @@ public static class GatewayHostExtensions
         app.MapQueryEndpoints();
         app.MapDatasetEndpoints();
         app.MapHealthEndpoints();
+        app.MapClusterEndpoints();
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapOrleansDashboard(routePrefix: "/dashboard");
         return app;

@@ -16,6 +16,7 @@ public static class MallardSiloExtensions
         services.AddOptions<ShardOptions>().Bind(configuration.GetSection(ShardOptions.Section));
         services.AddSingleton<ShardCatalog>();
         services.AddSingleton<ShardMetrics>();
+        services.AddSingleton<PartitionGauges>();
         services.AddOptions<IdempotencyOptions>().Bind(configuration.GetSection(IdempotencyOptions.Section));
         services.TryAddSingleton(TimeProvider.System);
         return services;

@@ -18,6 +18,7 @@ public sealed partial class PartitionGrain(
     ContractDefinition contract,
     ShardCatalog catalog,
     ShardMetrics metrics,
+    PartitionGauges gauges,
     IOptions<ShardOptions> options,
     ILogger<PartitionGrain> logger)
     : Grain, IPartitionGrain
@@ -27,6 +28,7 @@ public sealed partial class PartitionGrain(
     private long _queuedRows;
     private bool _writing;
     private Shard? _shard;
+    private PartitionGauge? _gauge;
     private DatasetDefinition? _dataset;
     private PartitionException? _refusal;
 
@@ -61,6 +63,9 @@ public sealed partial class PartitionGrain(
             return;
         }
 
+        var shard = _shard;
+        var stats = await Task.Run(shard.Stats, cancellationToken);
+        _gauge = gauges.Register(datasetName, partition, shard.Path, stats.Rows, stats.Batches, stats.WatermarkMicros);
         foreach (var step in _shard.AppliedSteps)
         {
             metrics.EvolutionStepApplied(datasetName, step.Kind.ToString());
@@ -72,6 +77,12 @@ public sealed partial class PartitionGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        if (_gauge is { } gauge)
+        {
+            gauges.Unregister(gauge);
+            _gauge = null;
+        }
+
         if (_shard is { } shard)
         {
             _shard = null;
@@ -105,6 +116,7 @@ public sealed partial class PartitionGrain(
         var pending = new PendingAppend(batch, new TaskCompletionSource<PartitionReceipt>(TaskCreationOptions.RunContinuationsAsynchronously), span, Stopwatch.GetTimestamp());
         _pending.Enqueue(pending);
         _queuedRows += batch.RowCount;
+        _gauge?.QueuedRows = _queuedRows;
         if (!_writing)
         {
             _writing = true;
@@ -152,6 +164,8 @@ public sealed partial class PartitionGrain(
                 try
                 {
                     var outcomes = await Task.Run(() => shard.AppendGroup(group.Select(g => g.Batch).ToList()));
+                    metrics.CommitTook(_dataset!.Name, Stopwatch.GetElapsedTime(commitStarted));
+                    RecordCommitted(group, outcomes);
                     for (var i = 0; i < group.Count; i++)
                     {
                         if (outcomes[i].Receipt is { } receipt)
@@ -189,6 +203,7 @@ public sealed partial class PartitionGrain(
                 finally
                 {
                     _queuedRows -= rows;
+                    _gauge?.QueuedRows = _queuedRows;
                     foreach (var pending in group)
                     {
                         pending.Span?.Dispose();
@@ -219,10 +234,38 @@ public sealed partial class PartitionGrain(
         return Task.Run(() => shard.FindBatch(batchId));
     }
 
-    public Task<PartitionStats> GetStatsAsync()
+    public async Task<PartitionStats> GetStatsAsync()
     {
         var shard = Serve(stamp: null);
-        return Task.Run(shard.Stats);
+        var stats = await Task.Run(shard.Stats);
+        return stats with { Silo = RuntimeIdentity, QueuedRows = _queuedRows };
+    }
+
+    private void RecordCommitted(List<PendingAppend> group, IReadOnlyList<(PartitionReceipt? Receipt, Exception? Error)> outcomes)
+    {
+        if (_gauge is not { } gauge)
+        {
+            return;
+        }
+
+        var timeOrdinal = _dataset!.TimeColumn is { } time && _dataset.TryGetColumn(time, out var column) ? column.Ordinal : -1;
+        long rows = 0, batches = 0, maxEvent = long.MinValue;
+        for (var i = 0; i < group.Count; i++)
+        {
+            if (outcomes[i].Receipt is not { Replayed: false } receipt)
+            {
+                continue;
+            }
+
+            rows += receipt.Accepted;
+            batches++;
+            if (timeOrdinal >= 0 && group[i].Batch.Columns[timeOrdinal].Int64s is { Length: > 0 } times)
+            {
+                maxEvent = Math.Max(maxEvent, times.Max());
+            }
+        }
+
+        gauge.Committed(rows, batches, maxEvent);
     }
 
     private Shard Serve(ContractStamp? stamp)

@@ -13,10 +13,29 @@ public sealed class ShardMetrics
     private readonly Counter<long> _appendRefusals;
     private readonly Histogram<long> _groupBatches;
 
+    private readonly Histogram<double> _commitSeconds;
+
     /// <summary>Creates the instruments on the host's meter factory.</summary>
-    public ShardMetrics(IMeterFactory meters)
+    public ShardMetrics(IMeterFactory meters, PartitionGauges gauges, Shards.ShardCatalog catalog, TimeProvider time)
     {
         var meter = meters.Create(MeterName);
+        _commitSeconds = meter.CreateHistogram<double>(
+            "mallard.shard.commit.duration",
+            "s",
+            "Time of one shard transaction (a group commit), from BEGIN to COMMIT",
+            tags: null,
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
+        meter.CreateObservableGauge("mallard.partition.queue.depth", () => Each(gauges, g => g.QueuedRows), "{row}", "Rows waiting for the partition's writer");
+        meter.CreateObservableGauge("mallard.shard.rows", () => Each(gauges, g => g.Rows), "{row}", "Rows stored in the shard");
+        meter.CreateObservableGauge("mallard.shard.ledger.batches", () => Each(gauges, g => g.Batches), "{batch}", "Batches in the shard's ledger (retention period)");
+        meter.CreateObservableGauge("mallard.shard.size", () => Each(gauges, g => FileBytes(g.ShardPath)), "By", "Shard file plus write-ahead log on disk");
+        meter.CreateObservableGauge("mallard.shards.open", () => catalog.OpenCount, "{shard}", "Shards open in this silo");
+        meter.CreateObservableGauge("mallard.dataset.watermark.lag", () => gauges.Active
+            .Where(g => g.WatermarkMicros != long.MinValue)
+            .GroupBy(g => g.Dataset)
+            .Select(d => new Measurement<double>(
+                (time.GetUtcNow() - DateTimeOffset.UnixEpoch).TotalSeconds - d.Max(g => g.WatermarkMicros) / 1e6,
+                new KeyValuePair<string, object?>("dataset", d.Key))), "s", "Now minus the largest event time stored, per dataset (this silo's partitions)");
         _refusals = meter.CreateCounter<long>("mallard.shard.refusals", "{activation}", "Partition activations that refused to serve their shard (drift, failed migration, breaking contract)");
         _appendRefusals = meter.CreateCounter<long>("mallard.partition.append.refusals", "{batch}", "Appends refused at once because the partition's queue was full");
         _groupBatches = meter.CreateHistogram<long>(
@@ -39,6 +58,28 @@ public sealed class ShardMetrics
     /// <summary>Records one group commit.</summary>
     public void GroupCommitted(string dataset, int batches) =>
         _groupBatches.Record(batches, new KeyValuePair<string, object?>("dataset", dataset));
+
+    /// <summary>Records the duration of one shard commit.</summary>
+    public void CommitTook(string dataset, TimeSpan elapsed) =>
+        _commitSeconds.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("dataset", dataset));
+
+    private static IEnumerable<Measurement<long>> Each(PartitionGauges gauges, Func<PartitionGauge, long> read) =>
+        gauges.Active.Select(g => new Measurement<long>(
+            read(g),
+            new KeyValuePair<string, object?>("dataset", g.Dataset),
+            new KeyValuePair<string, object?>("partition", g.Partition)));
+
+    private static long FileBytes(string path)
+    {
+        try
+        {
+            return new FileInfo(path).Length + (File.Exists(path + ".wal") ? new FileInfo(path + ".wal").Length : 0);
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
 
     /// <summary>Counts an applied evolution step.</summary>
     public void EvolutionStepApplied(string dataset, string kind) =>

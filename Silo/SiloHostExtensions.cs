@@ -54,7 +54,7 @@ public static class SiloHostExtensions
             .ConfigureResource(resource => resource.AddService("mallard-silo"))
             .WithMetrics(metrics => metrics
             .AddMeter("Microsoft.Orleans", Mallard.Grains.ShardMetrics.MeterName)
-            .AddPrometheusExporter())
+            .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0))
             .WithTracing(tracing =>
             {
                 tracing.AddSource(MallardTelemetry.SourceName, ActivitySources.AllActivitySourceName);
@@ -84,6 +84,8 @@ public static class SiloHostExtensions
     /// <summary>Maps the silo's own small HTTP surface: liveness and metrics.</summary>
     public static WebApplication MapSiloEndpoints(this WebApplication app)
     {
+        // The shard instruments exist from start-up, not from the first partition activation.
+        app.Services.GetRequiredService<Mallard.Grains.ShardMetrics>();
         app.MapGet("/healthz", () => Results.Text("ok"));
         app.MapPrometheusScrapingEndpoint("/metrics");
         return app;

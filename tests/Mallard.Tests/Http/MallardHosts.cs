@@ -25,6 +25,9 @@ public sealed class MallardHosts : IAsyncLifetime
 
     public string SchemaPath { get; set; } = RepositoryPaths.File("schema.yaml");
 
+    /// <summary>The silo's own HTTP port (/healthz, /metrics).</summary>
+    public int SiloHttpPort { get; private set; }
+
     /// <summary>Extra configuration for the silo, as command-line arguments.</summary>
     public List<string> SiloArguments { get; } = [];
 
@@ -72,7 +75,8 @@ public sealed class MallardHosts : IAsyncLifetime
             $"--Mallard:Cluster:ClusterId=test-{Guid.NewGuid():N}",
         ];
 
-        var siloBuilder = WebApplication.CreateBuilder([.. common, $"--Mallard:Shards:DataDirectory={_data.Path}", $"--Mallard:Silo:HttpPort={FreePort.Next()}", .. SiloArguments]);
+        SiloHttpPort = FreePort.Next();
+        var siloBuilder = WebApplication.CreateBuilder([.. common, $"--Mallard:Shards:DataDirectory={_data.Path}", $"--Mallard:Silo:HttpPort={SiloHttpPort}", .. SiloArguments]);
         siloBuilder.Logging.SetMinimumLevel(LogLevel.Warning);
         var contract = Mallard.Silo.SiloHostExtensions.LoadMallardContract(siloBuilder);
         siloBuilder.AdmitMallardContract(contract);
