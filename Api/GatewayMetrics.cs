@@ -51,6 +51,6 @@ public sealed class GatewayMetrics
         _batches.Add(1, new KeyValuePair<string, object?>("dataset", dataset), new KeyValuePair<string, object?>("outcome", reason));
 
     /// <summary>Counts records of a batch refused by validation.</summary>
-    public void RecordsRejected(string dataset, int records) =>
-        _recordsRejected.Add(records, new KeyValuePair<string, object?>("dataset", dataset));
+    public void RecordsRejected(string dataset, string reason, int records) =>
+        _recordsRejected.Add(records, new KeyValuePair<string, object?>("dataset", dataset), new KeyValuePair<string, object?>("reason", reason));
 }

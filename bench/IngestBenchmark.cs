@@ -29,7 +29,34 @@ public static class IngestBenchmark
         WaitFor($"http://127.0.0.1:{apiPort}/readyz", api);
         Console.Error.WriteLine($"silo pid {silo.Id}, api pid {api.Id}");
 
-        Console.WriteLine($"# ingest through the gateway: {Environment.ProcessorCount} cores, {seconds} s per row, durable commits");
+        // --dashboard: poll the Orleans dashboard's data endpoints once a second, as an open
+        // dashboard page does, to measure the profiling overhead it switches on.
+        using var dashboard = new CancellationTokenSource();
+        if (args.Contains("--dashboard"))
+        {
+            _ = Task.Run(async () =>
+            {
+                using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{apiPort}") };
+                while (!dashboard.IsCancellationRequested)
+                {
+                    foreach (var path in new[] { "/dashboard/DashboardCounters", "/dashboard/ClusterStats" })
+                    {
+                        try
+                        {
+                            using var response = await http.GetAsync(path, dashboard.Token);
+                        }
+                        catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
+                        {
+                            // Measuring load, not the dashboard's answers.
+                        }
+                    }
+
+                    await Task.Delay(1000, dashboard.Token).ContinueWith(_ => { });
+                }
+            });
+        }
+
+        Console.WriteLine($"# ingest through the gateway: {Environment.ProcessorCount} cores, {seconds} s per row, durable commits{(args.Contains("--dashboard") ? ", Orleans dashboard polled every second" : "")}");
         Console.WriteLine();
         Console.WriteLine("| format | batch rows | clients | rows/s | batch p50 ms | batch p99 ms | non-200 | silo CPU cores | api CPU cores | silo peak RSS MiB | api peak RSS MiB |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
@@ -53,6 +80,7 @@ public static class IngestBenchmark
             }
         }
 
+        dashboard.Cancel();
         api.Kill();
         silo.Kill();
         api.WaitForExit();

@@ -72,13 +72,14 @@ public static partial class IngestEndpoints
         {
             LogRejected(logger, dataset, "too_many_records", decoded.RecordCount);
             metrics.BatchRejected(dataset, "too_many_records");
+            metrics.RecordsRejected(dataset, "too_many_records", decoded.RecordCount);
             return Problems.Create(StatusCodes.Status413PayloadTooLarge, "too_many_records", $"a batch may hold at most {limits.MaxRecordsPerBatch} records");
         }
 
         if (decoded.TotalErrors > 0)
         {
             metrics.BatchRejected(dataset, "invalid_records");
-            metrics.RecordsRejected(dataset, decoded.RecordCount);
+            metrics.RecordsRejected(dataset, "invalid_records", decoded.RecordCount);
             LogRejected(logger, dataset, "invalid_records", decoded.RecordCount);
             return Problems.Create(
                 StatusCodes.Status422UnprocessableEntity,
