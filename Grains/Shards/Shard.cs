@@ -293,6 +293,21 @@ public sealed class Shard : IDisposable
         return new PartialResult(Partition, columns, vectors, vectors.Length == 0 ? 0 : vectors[0].Count);
     }
 
+    /// <summary>Bytes DuckDB holds in memory for this shard (buffers, indexes); 0 if it cannot be read now.</summary>
+    public long MemoryBytes()
+    {
+        try
+        {
+            using var connection = OpenReader();
+            // sum() of BIGINT is HUGEINT in DuckDB; the cast keeps the result a plain int64.
+            return Convert.ToInt64(Scalar(connection, "SELECT CAST(coalesce(sum(memory_usage_bytes), 0) AS BIGINT) FROM duckdb_memory()"), CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is DuckDBException or ObjectDisposedException)
+        {
+            return 0;
+        }
+    }
+
     /// <summary>Row count, ledger size, watermark and file size.</summary>
     public PartitionStats Stats()
     {

@@ -16,6 +16,9 @@ public sealed class ShardCatalog(IOptions<ShardOptions> options, ContractDefinit
     /// <summary>Number of shards open in this silo.</summary>
     public int OpenCount => _open.Count;
 
+    /// <summary>DuckDB memory in use across this silo's open shards, in bytes (runs a query per shard).</summary>
+    public long MemoryBytes() => _open.Values.Sum(shard => shard?.MemoryBytes() ?? 0);
+
     /// <summary>The canonical file of a partition's shard.</summary>
     public string PathOf(string dataset, int partition) =>
         Path.Combine(_root, "shards", dataset, $"{partition}.duckdb");

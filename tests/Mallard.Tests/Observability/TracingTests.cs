@@ -8,12 +8,14 @@ namespace Mallard.Tests.Observability;
 /// <summary>One ingest request is one trace: HTTP request, gateway fan-out, grain call on the silo, shard commit.</summary>
 public sealed class TracingTests : IAsyncLifetime
 {
+    private readonly Xunit.Abstractions.ITestOutputHelper _output;
     private readonly MallardHosts _hosts = new();
     private readonly ConcurrentBag<Activity> _finished = [];
     private readonly ActivityListener _listener;
 
-    public TracingTests()
+    public TracingTests(Xunit.Abstractions.ITestOutputHelper output)
     {
+        _output = output;
         _listener = new ActivityListener
         {
             ShouldListenTo = source => source.Name is "Mallard" or "Microsoft.AspNetCore" || source.Name.StartsWith("Microsoft.Orleans", StringComparison.Ordinal),
@@ -45,7 +47,13 @@ public sealed class TracingTests : IAsyncLifetime
         using var response = await _hosts.Http.SendAsync(request);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
 
-        var spans = _finished.Where(a => a.TraceId == traceId).ToList();
+        var spans = _finished.Where(a => a.TraceId == traceId).OrderBy(a => a.StartTimeUtc).ToList();
+        foreach (var span in spans)
+        {
+            var tags = string.Join(" ", span.TagObjects.Where(t => t.Key.StartsWith("mallard.", StringComparison.Ordinal) || t.Key.StartsWith("rpc.", StringComparison.Ordinal) || t.Key == "http.route").Select(t => $"{t.Key}={t.Value}"));
+            _output.WriteLine($"{span.SpanId} parent={span.ParentSpanId} {span.Kind,-8} {span.Duration.TotalMilliseconds,8:F2} ms  {span.Source.Name}: {span.DisplayName}  {tags}");
+        }
+
         var names = spans.Select(a => a.OperationName).ToHashSet();
         Assert.Contains("Microsoft.AspNetCore.Hosting.HttpRequestIn", names);
         Assert.Contains("mallard.ingest.validate", names);
