@@ -66,6 +66,7 @@ cat <<TXT
 
 Mallard is running.
   Gateway    http://127.0.0.1:$port          (contract: $schema)
+  Status     http://127.0.0.1:$port/          (partitions, silos, links)
   Dashboard  http://127.0.0.1:$port/dashboard
   Metrics    http://127.0.0.1:$port/metrics  (silo: http://127.0.0.1:$silo_http/metrics)
   Data       $data

@@ -93,6 +93,7 @@ public static class GatewayHostExtensions
         app.MapDatasetEndpoints();
         app.MapHealthEndpoints();
         app.MapClusterEndpoints();
+        app.MapStatusPage();
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapOrleansDashboard(routePrefix: "/dashboard");
         return app;

@@ -164,7 +164,7 @@ public sealed partial class PartitionGrain(
                 try
                 {
                     var outcomes = await Task.Run(() => shard.AppendGroup(group.Select(g => g.Batch).ToList()));
-                    metrics.CommitTook(_dataset!.Name, Stopwatch.GetElapsedTime(commitStarted));
+                    metrics.CommitTook(_dataset!.Name, shard.Partition, Stopwatch.GetElapsedTime(commitStarted));
                     RecordCommitted(group, outcomes);
                     for (var i = 0; i < group.Count; i++)
                     {

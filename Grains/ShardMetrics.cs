@@ -61,8 +61,8 @@ public sealed class ShardMetrics
         _groupBatches.Record(batches, new KeyValuePair<string, object?>("dataset", dataset));
 
     /// <summary>Records the duration of one shard commit.</summary>
-    public void CommitTook(string dataset, TimeSpan elapsed) =>
-        _commitSeconds.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("dataset", dataset));
+    public void CommitTook(string dataset, int partition, TimeSpan elapsed) =>
+        _commitSeconds.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("dataset", dataset), new KeyValuePair<string, object?>("partition", partition));
 
     private static IEnumerable<Measurement<long>> Each(PartitionGauges gauges, Func<PartitionGauge, long> read) =>
         gauges.Active.Select(g => new Measurement<long>(
