@@ -59,9 +59,10 @@ public static partial class QueryEndpoints
         var stopwatch = Stopwatch.StartNew();
         using var fanout = MallardTelemetry.Source.StartActivity("mallard.query.fanout");
         fanout?.SetTag("mallard.dataset", dataset);
-        fanout?.SetTag("mallard.partitions", definition.Partitions);
+        var partitions = PartitionPruning.PartitionsFor(definition, query);
+        fanout?.SetTag("mallard.partitions", partitions.Count);
         fanout?.SetTag("mallard.aggregate", query.IsAggregate);
-        var calls = Enumerable.Range(0, definition.Partitions)
+        var calls = partitions
             .ToDictionary(p => p, p => grains.GetPartition(dataset, p).QueryAsync(query));
         try
         {
@@ -104,7 +105,7 @@ public static partial class QueryEndpoints
             return Problems.Create(StatusCodes.Status422UnprocessableEntity, "sum_overflow", $"an aggregate across partitions overflows its result type: {e.Message}");
         }
 
-        return new QueryResponse(result, definition.Partitions, stopwatch.Elapsed.TotalMilliseconds);
+        return new QueryResponse(result, partitions.Count, stopwatch.Elapsed.TotalMilliseconds);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Partition {Dataset}/{Partition} failed a query")]

@@ -81,6 +81,28 @@ public sealed class GatewayBehaviourTests(MallardHosts hosts) : IClassFixture<Ma
     }
 
     [Fact]
+    public async Task Query_pinning_the_partition_column_visits_only_its_partitions()
+    {
+        var views = PageView.Generate(400, seed: 17);
+        using (var ingest = await hosts.PostJsonAsync(Records, PageView.JsonArray(views)))
+        {
+            Assert.Equal(HttpStatusCode.OK, ingest.StatusCode);
+        }
+
+        var user = views[0].UserId;
+        var other = views.First(v => v.UserId != user).UserId;
+        var one = await QueryAsync($$"""{"filter":[{"column":"user_id","op":"eq","value":"{{user}}"}],"aggregates":[{"fn":"count","as":"n"}]}""");
+        var two = await QueryAsync($$"""{"filter":[{"column":"user_id","op":"in","value":["{{user}}","{{other}}"]}],"aggregates":[{"fn":"count","as":"n"}]}""");
+        var none = await QueryAsync("""{"filter":[{"column":"user_id","op":"in","value":[]}],"aggregates":[{"fn":"count","as":"n"}]}""");
+
+        Assert.Equal(1, one.GetProperty("stats").GetProperty("partitions").GetInt32());
+        Assert.Equal(views.Count(v => v.UserId == user).ToString(CultureInfo.InvariantCulture), one.GetProperty("rows")[0].GetProperty("n").GetString());
+        Assert.InRange(two.GetProperty("stats").GetProperty("partitions").GetInt32(), 1, 2);
+        Assert.Equal(views.Count(v => v.UserId == user || v.UserId == other).ToString(CultureInfo.InvariantCulture), two.GetProperty("rows")[0].GetProperty("n").GetString());
+        Assert.Equal("0", none.GetProperty("rows")[0].GetProperty("n").GetString());
+    }
+
+    [Fact]
     public async Task Filter_values_are_bound_as_parameters_not_spliced_into_sql()
     {
         var hostile = "x' OR '1'='1";
