@@ -293,6 +293,18 @@ public sealed class Shard : IDisposable
         return new PartialResult(Partition, columns, vectors, vectors.Length == 0 ? 0 : vectors[0].Count);
     }
 
+    /// <summary>Sets this shard's DuckDB <c>memory_limit</c> (between writes).</summary>
+    public void SetMemoryLimit(int megabytes)
+    {
+        lock (_writeGate)
+        {
+            if (!_disposed)
+            {
+                Execute(_writer, string.Create(CultureInfo.InvariantCulture, $"SET memory_limit = '{megabytes}MB'"));
+            }
+        }
+    }
+
     /// <summary>Bytes DuckDB holds in memory for this shard (buffers, indexes); 0 if it cannot be read now.</summary>
     public long MemoryBytes()
     {

@@ -19,6 +19,26 @@ public sealed class ShardCatalog(IOptions<ShardOptions> options, ContractDefinit
     /// <summary>DuckDB memory in use across this silo's open shards, in bytes (runs a query per shard).</summary>
     public long MemoryBytes() => _open.Values.Sum(shard => shard?.MemoryBytes() ?? 0);
 
+    /// <summary>The memory_limit each open shard gets now, in MiB.</summary>
+    public int MemoryShareMb
+    {
+        get
+        {
+            var open = Math.Max(1, _open.Count);
+            return Math.Clamp(options.Value.MemoryBudgetMb / open, Math.Min(64, options.Value.MemoryLimitMb), options.Value.MemoryLimitMb);
+        }
+    }
+
+    // Keeps the silo's total DuckDB memory within the budget as shards open and close.
+    private void Rebalance()
+    {
+        var share = MemoryShareMb;
+        foreach (var shard in _open.Values)
+        {
+            shard?.SetMemoryLimit(share);
+        }
+    }
+
     /// <summary>The canonical file of a partition's shard.</summary>
     public string PathOf(string dataset, int partition) =>
         Path.Combine(_root, "shards", dataset, $"{partition}.duckdb");
@@ -35,8 +55,13 @@ public sealed class ShardCatalog(IOptions<ShardOptions> options, ContractDefinit
 
         try
         {
-            shard = Shard.Open(path, dataset, partition, contract, options.Value, s => _open.TryRemove(s.Path, out _));
+            shard = Shard.Open(path, dataset, partition, contract, options.Value, s =>
+            {
+                _open.TryRemove(s.Path, out _);
+                Rebalance();
+            });
             _open[path] = shard;
+            Rebalance();
             return shard;
         }
         finally

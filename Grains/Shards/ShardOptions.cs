@@ -12,6 +12,13 @@ public sealed class ShardOptions
     /// <summary>DuckDB <c>memory_limit</c> per open shard, in MiB (DuckDB's own default is 80% of RAM per shard).</summary>
     public int MemoryLimitMb { get; set; } = 256;
 
+    /// <summary>
+    /// DuckDB memory for all of this silo's open shards together, in MiB. Each open shard gets an
+    /// equal share, at most <see cref="MemoryLimitMb"/> and at least 64 MiB; shares are recomputed
+    /// whenever a shard opens or closes.
+    /// </summary>
+    public int MemoryBudgetMb { get; set; } = 4096;
+
     /// <summary>DuckDB <c>threads</c> per open shard (DuckDB's own default is every core per shard).</summary>
     public int Threads { get; set; } = 1;
 
