@@ -19,15 +19,7 @@ public static class IngestBenchmark
         var quick = args.Contains("--quick");
         var secondsIndex = Array.IndexOf(args, "--seconds");
         var seconds = secondsIndex >= 0 ? int.Parse(args[secondsIndex + 1], CultureInfo.InvariantCulture) : quick ? 3 : 10;
-        var root = FindRoot();
-        var data = Path.Combine(Path.GetTempPath(), $"mallard-bench-ingest-{Guid.NewGuid():N}");
-        var (siloPort, gatewayPort, siloHttp, apiPort) = (FreePort(), FreePort(), FreePort(), FreePort());
-        string[] common = [$"--Mallard:Schema={Path.Combine(root, "schema.yaml")}", $"--Mallard:Cluster:SiloPort={siloPort}", $"--Mallard:Cluster:GatewayPort={gatewayPort}", "--Logging:LogLevel:Default=Warning"];
-        using var silo = Start(Path.Combine(root, "Silo/bin/Release/net10.0/Mallard.Silo.dll"), [.. common, $"--Mallard:Shards:DataDirectory={data}", $"--Mallard:Silo:HttpPort={siloHttp}"]);
-        WaitFor($"http://127.0.0.1:{siloHttp}/healthz", silo);
-        using var api = Start(Path.Combine(root, "Api/bin/Release/net10.0/Mallard.Api.dll"), [.. common, $"--urls=http://127.0.0.1:{apiPort}"]);
-        WaitFor($"http://127.0.0.1:{apiPort}/readyz", api);
-        Console.Error.WriteLine($"silo pid {silo.Id}, api pid {api.Id}");
+        using var cluster = MallardCluster.Start(Path.Combine(FindRoot(), "schema.yaml"));
 
         // --dashboard: poll the Orleans dashboard's data endpoints once a second, as an open
         // dashboard page does, to measure the profiling overhead it switches on.
@@ -36,7 +28,7 @@ public static class IngestBenchmark
         {
             _ = Task.Run(async () =>
             {
-                using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{apiPort}") };
+                using var http = new HttpClient { BaseAddress = new Uri(cluster.Gateway) };
                 while (!dashboard.IsCancellationRequested)
                 {
                     foreach (var path in new[] { "/dashboard/DashboardCounters", "/dashboard/ClusterStats" })
@@ -58,8 +50,24 @@ public static class IngestBenchmark
 
         Console.WriteLine($"# ingest through the gateway: {Environment.ProcessorCount} cores, {seconds} s per row, durable commits{(args.Contains("--dashboard") ? ", Orleans dashboard polled every second" : "")}");
         Console.WriteLine();
-        Console.WriteLine("| format | batch rows | clients | rows/s | batch p50 ms | batch p99 ms | non-200 | silo CPU cores | api CPU cores | silo peak RSS MiB | api peak RSS MiB |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var line in Matrix(cluster, quick, seconds, out _))
+        {
+            Console.WriteLine(line);
+        }
+
+        dashboard.Cancel();
+        return 0;
+    }
+
+    /// <summary>The ingest table; <paramref name="reference"/> is rows/s of NDJSON, 10,000-row batches, 4 clients.</summary>
+    internal static List<string> Matrix(MallardCluster cluster, bool quick, int seconds, out double reference)
+    {
+        reference = 0;
+        var lines = new List<string>
+        {
+            "| format | batch rows | clients | rows/s | batch p50 ms | batch p99 ms | non-200 | silo CPU cores | api CPU cores | silo peak RSS MiB | api peak RSS MiB |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        };
         var formats = quick ? new[] { "ndjson" } : ["json", "ndjson"];
         var sizes = quick ? new[] { 10_000 } : [1_000, 10_000];
         var clientCounts = quick ? new[] { 4 } : [1, 4, 16];
@@ -70,26 +78,25 @@ public static class IngestBenchmark
                 var template = PayloadTemplate.Create(size, format == "ndjson");
                 foreach (var clients in clientCounts)
                 {
-                    var (siloCpu, apiCpu, wall) = (CpuSeconds(silo), CpuSeconds(api), Stopwatch.StartNew());
-                    var result = RunLoad($"http://127.0.0.1:{apiPort}", template, format, clients, TimeSpan.FromSeconds(seconds));
-                    var siloCores = (CpuSeconds(silo) - siloCpu) / wall.Elapsed.TotalSeconds;
-                    var apiCores = (CpuSeconds(api) - apiCpu) / wall.Elapsed.TotalSeconds;
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"| {format} | {size:N0} | {clients} | {result.RowsPerSecond:N0} | {result.P50:F1} | {result.P99:F1} | {result.Failures} | {siloCores:F2} | {apiCores:F2} | {PeakRssMiB(silo):N0} | {PeakRssMiB(api):N0} |"));
+                    var (siloCpu, apiCpu, wall) = (CpuSeconds(cluster.Silo), CpuSeconds(cluster.Api), Stopwatch.StartNew());
+                    var result = RunLoad(cluster.Gateway, template, format, clients, TimeSpan.FromSeconds(seconds));
+                    var siloCores = (CpuSeconds(cluster.Silo) - siloCpu) / wall.Elapsed.TotalSeconds;
+                    var apiCores = (CpuSeconds(cluster.Api) - apiCpu) / wall.Elapsed.TotalSeconds;
+                    if (format == "ndjson" && size == 10_000 && clients == 4)
+                    {
+                        reference = result.RowsPerSecond;
+                    }
+
+                    lines.Add(string.Create(CultureInfo.InvariantCulture,
+                        $"| {format} | {size:N0} | {clients} | {result.RowsPerSecond:N0} | {result.P50:F1} | {result.P99:F1} | {result.Failures} | {siloCores:F2} | {apiCores:F2} | {PeakRssMiB(cluster.Silo):N0} | {PeakRssMiB(cluster.Api):N0} |"));
                 }
             }
         }
 
-        dashboard.Cancel();
-        api.Kill();
-        silo.Kill();
-        api.WaitForExit();
-        silo.WaitForExit();
-        Directory.Delete(data, recursive: true);
-        return 0;
+        return lines;
     }
 
-    private static (double RowsPerSecond, double P50, double P99, int Failures) RunLoad(string gateway, PayloadTemplate template, string format, int clients, TimeSpan duration)
+    internal static (double RowsPerSecond, double P50, double P99, int Failures) RunLoad(string gateway, PayloadTemplate template, string format, int clients, TimeSpan duration)
     {
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = clients }) { BaseAddress = new Uri(gateway), Timeout = TimeSpan.FromSeconds(60) };
         var latencies = new List<double>();
@@ -208,7 +215,7 @@ public static class IngestBenchmark
     }
 
     /// <summary>A batch body built once; each use writes fresh event ids in place, so every record is new.</summary>
-    private sealed class PayloadTemplate
+    internal sealed class PayloadTemplate
     {
         private readonly byte[] _bytes;
         private readonly int[] _idOffsets;

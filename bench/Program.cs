@@ -4,12 +4,13 @@ return args switch
 {
     ["dedup", ..] => DedupBenchmark.Run(args[1..]),
     ["ingest", ..] => IngestBenchmark.Run(args[1..]),
+    ["all", ..] => FullBenchmark.Run(args[1..]),
     ["gateway-stages"] => GatewayStagesBenchmark.Run(),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: dotnet run -c Release --project bench -- (ingest [--quick] | dedup [--rows N] [--memory-mb M])");
+    Console.Error.WriteLine("usage: dotnet run -c Release --project bench -- (all [--quick] | ingest [--quick] [--seconds N] [--dashboard] | gateway-stages | dedup [--rows N] [--memory-mb M])");
     return 2;
 }
