@@ -18,14 +18,13 @@ public static class BatchRouter
     public static RoutedBatch Route(DatasetDefinition dataset, ContractStamp contract, string batchId, string requestHash, ColumnVector[] columns, int rowCount)
     {
         var keyColumns = dataset.KeyOrdinals.Select(o => columns[o]).ToArray();
-        var seen = new HashSet<string>(rowCount, StringComparer.Ordinal);
-        var duplicates = new List<int>();
+        var duplicates = RecordKey.RepeatedWithinBatch(dataset, keyColumns, rowCount);
+        var isDuplicate = duplicates.Count == 0 ? null : duplicates.ToHashSet();
         var rowsByPartition = new List<int>?[dataset.Partitions];
         for (var row = 0; row < rowCount; row++)
         {
-            if (!seen.Add(RecordKey.Of(dataset, keyColumns, row)))
+            if (isDuplicate is not null && isDuplicate.Contains(row))
             {
-                duplicates.Add(row);
                 continue;
             }
 

@@ -115,7 +115,7 @@ public sealed class Shard : IDisposable
     public IReadOnlyList<(PartitionReceipt? Receipt, Exception? Error)> AppendGroup(IReadOnlyList<RecordBatch> batches)
     {
         var outcomes = new (PartitionReceipt? Receipt, Exception? Error)[batches.Count];
-        var prepared = new (List<int> Staged, List<int> Duplicates, string[] KeyTexts)?[batches.Count];
+        var prepared = new (List<int> Staged, List<int> Duplicates)?[batches.Count];
         for (var i = 0; i < batches.Count; i++)
         {
             try
@@ -152,7 +152,7 @@ public sealed class Shard : IDisposable
 
                 try
                 {
-                    outcomes[i] = (WriteBatch(batch, work.Staged, work.Duplicates, work.KeyTexts, committedAt), null);
+                    outcomes[i] = (WriteBatch(batch, work.Staged, work.Duplicates, committedAt), null);
                 }
                 catch (DuckDBException e)
                 {
@@ -187,23 +187,20 @@ public sealed class Shard : IDisposable
             : new PartitionException("shard_write_failed", $"shard {_dataset.Name}/{Partition} could not commit: {FirstLine(e.Message)}");
 
     // Within the batch the first record with a key wins; this needs no lock.
-    private (List<int> Staged, List<int> Duplicates, string[] KeyTexts) SplitDuplicatesWithinBatch(RecordBatch batch)
+    private (List<int> Staged, List<int> Duplicates) SplitDuplicatesWithinBatch(RecordBatch batch)
     {
         var keyColumns = _dataset.KeyOrdinals.Select(o => batch.Columns[o]).ToArray();
-        var keyTexts = new string[batch.RowCount];
-        var seen = new HashSet<string>(batch.RowCount, StringComparer.Ordinal);
-        var staged = new List<int>(batch.RowCount);
-        var duplicates = new List<int>();
-        for (var row = 0; row < batch.RowCount; row++)
+        var repeated = RecordKey.RepeatedWithinBatch(_dataset, keyColumns, batch.RowCount);
+        if (repeated.Count == 0)
         {
-            keyTexts[row] = RecordKey.Of(_dataset, keyColumns, row);
-            (seen.Add(keyTexts[row]) ? staged : duplicates).Add(row);
+            return (Enumerable.Range(0, batch.RowCount).ToList(), []);
         }
 
-        return (staged, duplicates, keyTexts);
+        var isRepeated = repeated.ToHashSet();
+        return (Enumerable.Range(0, batch.RowCount).Where(row => !isRepeated.Contains(row)).ToList(), repeated);
     }
 
-    private PartitionReceipt WriteBatch(RecordBatch batch, List<int> staged, List<int> duplicateRows, string[] keyTexts, DateTime committedAt)
+    private PartitionReceipt WriteBatch(RecordBatch batch, List<int> staged, List<int> duplicateRows, DateTime committedAt)
     {
         Execute(_writer, $"DELETE FROM {ShardSql.StagingTable}");
         using (var appender = _writer.CreateAppender(ShardSql.StagingTable))
@@ -222,8 +219,21 @@ public sealed class Shard : IDisposable
             }
         }
 
-        var inserted = InsertStaged(batch, staged);
-        var duplicates = duplicateRows.Concat(staged.Where(row => !inserted.Contains(keyTexts[row]))).ToList();
+        var (insertedCount, insertedKeys) = InsertStaged(batch, staged);
+        var duplicates = duplicateRows;
+        if (insertedCount < staged.Count)
+        {
+            // Some keys were already stored: only now is it worth naming which.
+            var keyColumns = _dataset.KeyOrdinals.Select(o => batch.Columns[o]).ToArray();
+            var inserted = new HashSet<string>(insertedCount, StringComparer.Ordinal);
+            for (var row = 0; row < insertedCount; row++)
+            {
+                inserted.Add(RecordKey.Of(_dataset, insertedKeys, row));
+            }
+
+            duplicates = duplicateRows.Concat(staged.Where(row => !inserted.Contains(RecordKey.Of(_dataset, keyColumns, row)))).ToList();
+        }
+
         var duplicateIndexes = duplicates.Select(row => batch.RecordIndexes[row]).Order().Take(PartitionReceipt.MaxListedDuplicates).ToArray();
         using (var insert = _writer.CreateCommand())
         {
@@ -231,14 +241,14 @@ public sealed class Shard : IDisposable
             insert.Parameters.Add(new DuckDBParameter("id", batch.BatchId));
             insert.Parameters.Add(new DuckDBParameter("partition", Partition));
             insert.Parameters.Add(new DuckDBParameter("request", batch.RequestHash));
-            insert.Parameters.Add(new DuckDBParameter("accepted", inserted.Count));
+            insert.Parameters.Add(new DuckDBParameter("accepted", insertedCount));
             insert.Parameters.Add(new DuckDBParameter("duplicates", duplicates.Count));
             insert.Parameters.Add(new DuckDBParameter("indexes", string.Join(',', duplicateIndexes)));
             insert.Parameters.Add(new DuckDBParameter("at", DateTime.SpecifyKind(committedAt, DateTimeKind.Unspecified)));
             insert.ExecuteNonQuery();
         }
 
-        return new PartitionReceipt(batch.BatchId, Partition, inserted.Count, new DateTimeOffset(committedAt), Replayed: false, duplicates.Count, duplicateIndexes);
+        return new PartitionReceipt(batch.BatchId, Partition, insertedCount, new DateTimeOffset(committedAt), Replayed: false, duplicates.Count, duplicateIndexes);
     }
 
     /// <summary>The ledger entry of a batch committed within the retention period, if any.</summary>
@@ -386,7 +396,7 @@ public sealed class Shard : IDisposable
         return new BatchLedgerEntry(batchId, reader.GetString(0), receipt);
     }
 
-    private HashSet<string> InsertStaged(RecordBatch batch, List<int> staged)
+    private (int Count, ColumnVector[] Keys) InsertStaged(RecordBatch batch, List<int> staged)
     {
         using var command = _writer.CreateCommand();
         command.CommandText = ShardSql.InsertStaged(_dataset);
@@ -413,13 +423,7 @@ public sealed class Shard : IDisposable
         }
 
         var keys = builders.Select(b => b.Build()).ToArray();
-        var inserted = new HashSet<string>(keys.Length == 0 ? 0 : keys[0].Count, StringComparer.Ordinal);
-        for (var row = 0; row < (keys.Length == 0 ? 0 : keys[0].Count); row++)
-        {
-            inserted.Add(RecordKey.Of(_dataset, keys, row));
-        }
-
-        return inserted;
+        return (keys.Length == 0 ? 0 : keys[0].Count, keys);
     }
 
     // The ledger keeps batches for the idempotency retention period; older entries are deleted

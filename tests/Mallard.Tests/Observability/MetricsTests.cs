@@ -4,6 +4,7 @@ using Mallard.Tests.Support;
 
 namespace Mallard.Tests.Observability;
 
+[Collection(IsolatedCollection.Name)]
 public sealed class MetricsTests(MallardHosts hosts) : IClassFixture<MallardHosts>
 {
     private static readonly (string, string) PageViews = ("dataset", "page_views");

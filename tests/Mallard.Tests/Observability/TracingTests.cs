@@ -6,6 +6,7 @@ using Mallard.Tests.Http;
 namespace Mallard.Tests.Observability;
 
 /// <summary>One ingest request is one trace: HTTP request, gateway fan-out, grain call on the silo, shard commit.</summary>
+[Collection(IsolatedCollection.Name)]
 public sealed class TracingTests : IAsyncLifetime
 {
     private readonly Xunit.Abstractions.ITestOutputHelper _output;
