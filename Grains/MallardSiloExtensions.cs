@@ -17,6 +17,7 @@ public static class MallardSiloExtensions
         services.AddSingleton<ShardCatalog>();
         services.AddSingleton<ShardMetrics>();
         services.AddSingleton<PartitionGauges>();
+        services.AddSingleton<CommitGate>();
         services.AddOptions<IdempotencyOptions>().Bind(configuration.GetSection(IdempotencyOptions.Section));
         services.TryAddSingleton(TimeProvider.System);
         return services;

@@ -19,6 +19,7 @@ public sealed partial class PartitionGrain(
     ShardCatalog catalog,
     ShardMetrics metrics,
     PartitionGauges gauges,
+    CommitGate gate,
     IOptions<ShardOptions> options,
     ILogger<PartitionGrain> logger)
     : Grain, IPartitionGrain
@@ -134,6 +135,7 @@ public sealed partial class PartitionGrain(
         {
             while (_pending.Count > 0)
             {
+                await gate.PassAsync();
                 var group = new List<PendingAppend>();
                 long rows = 0;
                 while (_pending.Count > 0 && (group.Count == 0 || rows + _pending.Peek().Batch.RowCount <= options.Value.MaxRowsPerCommit))
