@@ -4,10 +4,8 @@ using Mallard.Api.Health;
 using Mallard.Api.Ingest;
 using Mallard.Api.Querying;
 using Mallard.Contract;
-using OpenTelemetry.Metrics;
+using Mallard.Hosting;
 using OpenTelemetry.Trace;
-using Orleans.Diagnostics;
-using OpenTelemetry.Resources;
 using Orleans.Configuration;
 using Orleans.Dashboard;
 
@@ -31,33 +29,7 @@ public static class GatewayHostExtensions
         builder.Services.AddProblemDetails();
         builder.WebHost.ConfigureKestrel(kestrel =>
             kestrel.Limits.MaxRequestBodySize = configuration.GetValue(GatewayOptions.Section + ":MaxBodyBytes", new GatewayOptions().MaxBodyBytes) + 1);
-        // Every log line carries the trace and span ids; JSON lines in containers or when asked for.
-        builder.Logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId | ActivityTrackingOptions.ParentId);
-        if (configuration.GetValue("Mallard:Logging:Json", configuration["DOTNET_RUNNING_IN_CONTAINER"] == "true"))
-        {
-            builder.Logging.ClearProviders();
-            builder.Logging.AddJsonConsole(o =>
-            {
-                o.IncludeScopes = true;
-                o.UseUtcTimestamp = true;
-                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
-            });
-        }
-
-        builder.Services.AddOpenTelemetry()
-            .ConfigureResource(resource => resource.AddService("mallard-api"))
-            .WithMetrics(metrics => metrics
-            .AddMeter(GatewayMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.Orleans")
-            .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0))
-            .WithTracing(tracing =>
-            {
-                tracing.AddAspNetCoreInstrumentation().AddSource(MallardTelemetry.SourceName, ActivitySources.AllActivitySourceName);
-                // Export only when configured through the standard OTEL_* variables.
-                if (!string.IsNullOrEmpty(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
-                {
-                    tracing.AddOtlpExporter();
-                }
-            });
+        builder.AddMallardTelemetry("mallard-api", [GatewayMetrics.MeterName, "Microsoft.AspNetCore.Hosting"], tracing => tracing.AddAspNetCoreInstrumentation());
 
         var gatewayPort = configuration.GetValue("Mallard:Cluster:GatewayPort", 30000);
         builder.UseOrleansClient(client =>

@@ -1,10 +1,8 @@
 using System.Net;
 using Mallard.Contract;
+using Mallard.Hosting;
 using Mallard.Grains;
-using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
-using Orleans.Diagnostics;
-using OpenTelemetry.Resources;
 using Orleans.Configuration;
 using Orleans.Dashboard;
 
@@ -37,32 +35,7 @@ public static class SiloHostExtensions
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, httpPort));
         builder.Services.AddMallardPartitions(contract, configuration);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
-        // Every log line carries the trace and span ids; JSON lines in containers or when asked for.
-        builder.Logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId | ActivityTrackingOptions.ParentId);
-        if (configuration.GetValue("Mallard:Logging:Json", configuration["DOTNET_RUNNING_IN_CONTAINER"] == "true"))
-        {
-            builder.Logging.ClearProviders();
-            builder.Logging.AddJsonConsole(o =>
-            {
-                o.IncludeScopes = true;
-                o.UseUtcTimestamp = true;
-                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
-            });
-        }
-
-        builder.Services.AddOpenTelemetry()
-            .ConfigureResource(resource => resource.AddService("mallard-silo"))
-            .WithMetrics(metrics => metrics
-            .AddMeter("Microsoft.Orleans", Mallard.Grains.ShardMetrics.MeterName)
-            .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0))
-            .WithTracing(tracing =>
-            {
-                tracing.AddSource(MallardTelemetry.SourceName, ActivitySources.AllActivitySourceName);
-                if (!string.IsNullOrEmpty(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
-                {
-                    tracing.AddOtlpExporter();
-                }
-            });
+        builder.AddMallardTelemetry("mallard-silo", [Mallard.Grains.ShardMetrics.MeterName]);
 
         builder.UseOrleans(silo =>
         {
