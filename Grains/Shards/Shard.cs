@@ -132,50 +132,98 @@ public sealed class Shard : IDisposable
         lock (_writeGate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            using var transaction = _writer.BeginTransaction();
-            var committedAt = DateTime.UtcNow;
-            for (var i = 0; i < batches.Count; i++)
+
+            // Most batches bring only new keys: append them straight into the table and let the
+            // unique key index prove it. If a stored key turns up, the transaction rolls back and
+            // the group is written again through the staging table, which names each duplicate.
+            if (_dataset.DedupWindow is null)
             {
-                if (prepared[i] is not { } work)
-                {
-                    continue;
-                }
-
-                var batch = batches[i];
-                if (FindLedgerEntry(_writer, batch.BatchId) is { } earlier)
-                {
-                    outcomes[i] = earlier.RequestHash == batch.RequestHash
-                        ? (earlier.Receipt with { Replayed = true }, null)
-                        : (null, new PartitionException("idempotency_conflict", $"batch {batch.BatchId} was committed to partition {Partition} for a different request body"));
-                    continue;
-                }
-
                 try
                 {
-                    outcomes[i] = (WriteBatch(batch, work.Staged, work.Duplicates, committedAt), null);
+                    return WriteGroup(batches, prepared, outcomes, direct: true);
                 }
-                catch (DuckDBException e)
+                catch (DuckDBException e) when (IsUniqueViolation(e))
                 {
-                    // The transaction is lost: every batch of the group fails, each can be retried.
-                    throw StorageFailure(e);
+                    Array.Clear(outcomes);
+                    RestoreRefusals(batches, prepared, outcomes);
                 }
             }
 
-            FailPoints.Hit("shard.before_commit");
+            return WriteGroup(batches, prepared, outcomes, direct: false);
+        }
+    }
+
+    private (PartitionReceipt? Receipt, Exception? Error)[] WriteGroup(
+        IReadOnlyList<RecordBatch> batches,
+        (List<int> Staged, List<int> Duplicates)?[] prepared,
+        (PartitionReceipt? Receipt, Exception? Error)[] outcomes,
+        bool direct)
+    {
+        using var transaction = _writer.BeginTransaction();
+        var committedAt = DateTime.UtcNow;
+        for (var i = 0; i < batches.Count; i++)
+        {
+            if (prepared[i] is not { } work)
+            {
+                continue;
+            }
+
+            var batch = batches[i];
+            if (FindLedgerEntry(_writer, batch.BatchId) is { } earlier)
+            {
+                outcomes[i] = earlier.RequestHash == batch.RequestHash
+                    ? (earlier.Receipt with { Replayed = true }, null)
+                    : (null, new PartitionException("idempotency_conflict", $"batch {batch.BatchId} was committed to partition {Partition} for a different request body"));
+                continue;
+            }
+
             try
             {
-                transaction.Commit();
+                outcomes[i] = (WriteBatch(batch, work.Staged, work.Duplicates, committedAt, direct), null);
             }
-            catch (DuckDBException e)
+            catch (DuckDBException e) when (!(direct && IsUniqueViolation(e)))
             {
+                // The transaction is lost: every batch of the group fails, each can be retried.
                 throw StorageFailure(e);
             }
-
-            PruneLedgerIfDue(committedAt);
         }
 
+        FailPoints.Hit("shard.before_commit");
+        try
+        {
+            transaction.Commit();
+        }
+        catch (DuckDBException e)
+        {
+            throw StorageFailure(e);
+        }
+
+        PruneLedgerIfDue(committedAt);
         return outcomes;
     }
+
+    // Batches refused before writing (wrong shape) keep their refusal when the group is redone.
+    private void RestoreRefusals(IReadOnlyList<RecordBatch> batches, (List<int> Staged, List<int> Duplicates)?[] prepared, (PartitionReceipt? Receipt, Exception? Error)[] outcomes)
+    {
+        for (var i = 0; i < batches.Count; i++)
+        {
+            if (prepared[i] is null)
+            {
+                try
+                {
+                    CheckBatchShape(batches[i]);
+                }
+                catch (PartitionException e)
+                {
+                    outcomes[i] = (null, e);
+                }
+            }
+        }
+    }
+
+    private static bool IsUniqueViolation(DuckDBException e) =>
+        e.Message.Contains("violates unique constraint", StringComparison.OrdinalIgnoreCase)
+        || e.Message.Contains("violates primary key constraint", StringComparison.OrdinalIgnoreCase);
 
     // DuckDB's exception type is not known to the gateway; a typed, named reason is.
     private PartitionException StorageFailure(DuckDBException e) =>
@@ -200,10 +248,14 @@ public sealed class Shard : IDisposable
         return (Enumerable.Range(0, batch.RowCount).Where(row => !isRepeated.Contains(row)).ToList(), repeated);
     }
 
-    private PartitionReceipt WriteBatch(RecordBatch batch, List<int> staged, List<int> duplicateRows, DateTime committedAt)
+    private PartitionReceipt WriteBatch(RecordBatch batch, List<int> staged, List<int> duplicateRows, DateTime committedAt, bool direct)
     {
-        Execute(_writer, $"DELETE FROM {ShardSql.StagingTable}");
-        using (var appender = _writer.CreateAppender(ShardSql.StagingTable))
+        if (!direct)
+        {
+            Execute(_writer, $"DELETE FROM {ShardSql.StagingTable}");
+        }
+
+        using (var appender = _writer.CreateAppender(direct ? _dataset.Name : ShardSql.StagingTable))
         {
             foreach (var row in staged)
             {
@@ -219,7 +271,7 @@ public sealed class Shard : IDisposable
             }
         }
 
-        var (insertedCount, insertedKeys) = InsertStaged(batch, staged);
+        var (insertedCount, insertedKeys) = direct ? (staged.Count, []) : InsertStaged(batch, staged);
         var duplicates = duplicateRows;
         if (insertedCount < staged.Count)
         {
