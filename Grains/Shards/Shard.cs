@@ -20,6 +20,8 @@ public sealed class Shard : IDisposable
     private readonly ShardOptions _options;
     private readonly Lock _writeGate = new();
     private readonly Action<Shard> _onDispose;
+    private const int MaxPooledReaders = 4;
+    private readonly System.Collections.Concurrent.ConcurrentBag<DuckDBConnection> _readers = [];
     private readonly int[] _contractOrdinalOfPhysical;
     private DateTime _lastPrune = DateTime.MinValue;
     private bool _disposed;
@@ -306,16 +308,16 @@ public sealed class Shard : IDisposable
     /// <summary>The ledger entry of a batch committed within the retention period, if any.</summary>
     public BatchLedgerEntry? FindBatch(string batchId)
     {
-        using var connection = OpenReader();
-        return FindLedgerEntry(connection, batchId);
+        using var reader = OpenReader();
+        return FindLedgerEntry(reader.Connection, batchId);
     }
 
     /// <summary>Runs a query on its own connection, i.e. on a committed snapshot.</summary>
     public PartialResult Query(PartitionQuery query)
     {
         var (sql, parameters, columns) = ShardSql.Build(_dataset, query, _options.MaxGroupsPerPartition);
-        using var connection = OpenReader();
-        using var command = connection.CreateCommand();
+        using var lease = OpenReader();
+        using var command = lease.Connection.CreateCommand();
         command.CommandText = sql;
         foreach (var parameter in parameters)
         {
@@ -372,7 +374,8 @@ public sealed class Shard : IDisposable
     {
         try
         {
-            using var connection = OpenReader();
+            using var reader = OpenReader();
+            var connection = reader.Connection;
             // sum() of BIGINT is HUGEINT in DuckDB; the cast keeps the result a plain int64.
             return Convert.ToInt64(Scalar(connection, "SELECT CAST(coalesce(sum(memory_usage_bytes), 0) AS BIGINT) FROM duckdb_memory()"), CultureInfo.InvariantCulture);
         }
@@ -385,7 +388,8 @@ public sealed class Shard : IDisposable
     /// <summary>Row count, ledger size, watermark and file size.</summary>
     public PartitionStats Stats()
     {
-        using var connection = OpenReader();
+        using var reader = OpenReader();
+        var connection = reader.Connection;
         var rows = Convert.ToInt64(Scalar(connection, $"SELECT count(*) FROM {ShardSql.Quote(_dataset.Name)}"), CultureInfo.InvariantCulture);
         var batches = Convert.ToInt64(Scalar(connection, $"SELECT count(*) FROM {ShardSql.LedgerTable}"), CultureInfo.InvariantCulture);
         long? watermark = null;
@@ -409,18 +413,51 @@ public sealed class Shard : IDisposable
             }
 
             _disposed = true;
+            while (_readers.TryTake(out var reader))
+            {
+                reader.Dispose();
+            }
+
             _writer.Dispose();
         }
 
         _onDispose(this);
     }
 
-    private DuckDBConnection OpenReader()
+    // Readers are pooled: opening a connection per query cost more than small queries themselves.
+    // Each connection serves one query at a time, in autocommit, so it reads the latest commit.
+    private ReaderLease OpenReader()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var connection = new DuckDBConnection(_connectionString);
-        connection.Open();
-        return connection;
+        if (!_readers.TryTake(out var connection))
+        {
+            connection = new DuckDBConnection(_connectionString);
+            connection.Open();
+        }
+
+        return new ReaderLease(this, connection);
+    }
+
+    private void ReturnReader(DuckDBConnection connection)
+    {
+        if (_disposed || _readers.Count >= MaxPooledReaders)
+        {
+            connection.Dispose();
+            return;
+        }
+
+        _readers.Add(connection);
+        if (_disposed && _readers.TryTake(out var late))
+        {
+            late.Dispose();
+        }
+    }
+
+    private sealed class ReaderLease(Shard shard, DuckDBConnection connection) : IDisposable
+    {
+        public DuckDBConnection Connection => connection;
+
+        public void Dispose() => shard.ReturnReader(connection);
     }
 
     private BatchLedgerEntry? FindLedgerEntry(DuckDBConnection connection, string batchId)
