@@ -16,7 +16,7 @@ public sealed class GatewayOptions
     public int MaxReportedErrors { get; set; } = 100;
 
     /// <summary>Most POST requests (ingest and query) in flight at once; more get 503 with Retry-After.</summary>
-    public int MaxConcurrentRequests { get; set; } = 64;
+    public int MaxConcurrentRequests { get; set; } = 32;
 
     /// <summary>Most POST requests in flight at once for one client; more get 429 with Retry-After.</summary>
     public int MaxConcurrentRequestsPerClient { get; set; } = 16;

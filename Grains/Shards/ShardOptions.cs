@@ -29,7 +29,7 @@ public sealed class ShardOptions
     /// Most rows waiting for a partition's writer. A batch that would pass it is refused at once
     /// (<c>partition_overloaded</c>, HTTP 503 with Retry-After) instead of queueing without bound.
     /// </summary>
-    public int MaxQueuedRows { get; set; } = 200_000;
+    public int MaxQueuedRows { get; set; } = 50_000;
 
     /// <summary>Most rows one group commit writes in a transaction.</summary>
     public int MaxRowsPerCommit { get; set; } = 100_000;
