@@ -163,31 +163,60 @@ public sealed class Shard : IDisposable
     {
         using var transaction = _writer.BeginTransaction();
         var committedAt = DateTime.UtcNow;
-        for (var i = 0; i < batches.Count; i++)
+        var earlier = FindLedgerEntries(batches.Where((_, i) => prepared[i] is not null).Select(b => b.BatchId).Distinct().ToList());
+
+        // A batch id can come twice in one group (a retry queued behind the original): the second
+        // replays what the first wrote in this transaction.
+        var written = new Dictionary<string, BatchLedgerEntry>(StringComparer.Ordinal);
+        DuckDBAppender? rows = null;
+        try
         {
-            if (prepared[i] is not { } work)
+            for (var i = 0; i < batches.Count; i++)
             {
-                continue;
+                if (prepared[i] is not { } work)
+                {
+                    continue;
+                }
+
+                var batch = batches[i];
+                if ((earlier.GetValueOrDefault(batch.BatchId) ?? written.GetValueOrDefault(batch.BatchId)) is { } entry)
+                {
+                    outcomes[i] = entry.RequestHash == batch.RequestHash
+                        ? (entry.Receipt with { Replayed = true }, null)
+                        : (null, new PartitionException("idempotency_conflict", $"batch {batch.BatchId} was committed to partition {Partition} for a different request body"));
+                    continue;
+                }
+
+                PartitionReceipt receipt;
+                if (direct)
+                {
+                    rows ??= _writer.CreateAppender(_dataset.Name);
+                    AppendRows(rows, batch, work.Staged);
+                    receipt = Receipt(batch, work.Staged.Count, work.Duplicates, committedAt);
+                }
+                else
+                {
+                    receipt = WriteChecked(batch, work.Staged, work.Duplicates, committedAt);
+                }
+
+                written[batch.BatchId] = new BatchLedgerEntry(batch.BatchId, batch.RequestHash, receipt);
+                outcomes[i] = (receipt, null);
             }
 
-            var batch = batches[i];
-            if (FindLedgerEntry(_writer, batch.BatchId) is { } earlier)
-            {
-                outcomes[i] = earlier.RequestHash == batch.RequestHash
-                    ? (earlier.Receipt with { Replayed = true }, null)
-                    : (null, new PartitionException("idempotency_conflict", $"batch {batch.BatchId} was committed to partition {Partition} for a different request body"));
-                continue;
-            }
-
-            try
-            {
-                outcomes[i] = (WriteBatch(batch, work.Staged, work.Duplicates, committedAt, direct), null);
-            }
-            catch (DuckDBException e) when (!(direct && IsUniqueViolation(e)))
-            {
-                // The transaction is lost: every batch of the group fails, each can be retried.
-                throw StorageFailure(e);
-            }
+            // Flushing the appender is where the unique index refuses a stored key.
+            var flushing = rows;
+            rows = null;
+            flushing?.Dispose();
+            WriteLedger(written.Values, committedAt);
+        }
+        catch (DuckDBException e) when (!(direct && IsUniqueViolation(e)))
+        {
+            // The transaction is lost: every batch of the group fails, each can be retried.
+            throw StorageFailure(e);
+        }
+        finally
+        {
+            DisposeQuietly(rows);
         }
 
         FailPoints.Hit("shard.before_commit");
@@ -202,6 +231,84 @@ public sealed class Shard : IDisposable
 
         PruneLedgerIfDue(committedAt);
         return outcomes;
+    }
+
+    private static void DisposeQuietly(DuckDBAppender? appender)
+    {
+        try
+        {
+            appender?.Dispose();
+        }
+        catch (DuckDBException)
+        {
+            // Only reached when the transaction already failed; it rolls back.
+        }
+    }
+
+    private void AppendRows(DuckDBAppender appender, RecordBatch batch, List<int> staged)
+    {
+        foreach (var row in staged)
+        {
+            // The appender writes in the table's physical order, which differs from the
+            // contract's once columns have been added online.
+            var appenderRow = appender.CreateRow();
+            foreach (var ordinal in _contractOrdinalOfPhysical)
+            {
+                AppendValue(appenderRow, batch.Columns[ordinal], row);
+            }
+
+            appenderRow.EndRow();
+        }
+    }
+
+    private PartitionReceipt Receipt(RecordBatch batch, int accepted, List<int> duplicates, DateTime committedAt)
+    {
+        var duplicateIndexes = duplicates.Select(row => batch.RecordIndexes[row]).Order().Take(PartitionReceipt.MaxListedDuplicates).ToArray();
+        return new PartitionReceipt(batch.BatchId, Partition, accepted, new DateTimeOffset(committedAt), Replayed: false, duplicates.Count, duplicateIndexes);
+    }
+
+    private void WriteLedger(IEnumerable<BatchLedgerEntry> entries, DateTime committedAt)
+    {
+        using var ledger = _writer.CreateAppender(ShardSql.LedgerTable);
+        var at = DateTime.SpecifyKind(committedAt, DateTimeKind.Unspecified);
+        foreach (var entry in entries)
+        {
+            ledger.CreateRow()
+                .AppendValue(entry.BatchId)
+                .AppendValue((int?)Partition)
+                .AppendValue(entry.RequestHash)
+                .AppendValue((int?)entry.Receipt.Accepted)
+                .AppendValue((int?)entry.Receipt.Duplicates)
+                .AppendValue(string.Join(',', entry.Receipt.DuplicateIndexes))
+                .AppendValue((DateTime?)at)
+                .EndRow();
+        }
+    }
+
+    private Dictionary<string, BatchLedgerEntry> FindLedgerEntries(List<string> batchIds)
+    {
+        var found = new Dictionary<string, BatchLedgerEntry>(StringComparer.Ordinal);
+        foreach (var chunk in batchIds.Chunk(500))
+        {
+            using var command = _writer.CreateCommand();
+            var names = chunk.Select((_, i) => "$b" + i.ToString(CultureInfo.InvariantCulture)).ToArray();
+            command.CommandText = $"SELECT batch_id, request_hash, accepted, duplicates, duplicate_indexes, committed_at FROM {ShardSql.LedgerTable} "
+                + $"WHERE committed_at >= $since AND batch_id IN ({string.Join(", ", names)})";
+            command.Parameters.Add(new DuckDBParameter("since", DateTime.SpecifyKind(DateTime.UtcNow - _options.LedgerRetention, DateTimeKind.Unspecified)));
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                command.Parameters.Add(new DuckDBParameter(names[i][1..], chunk[i]));
+            }
+
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                var entry = ReadLedgerEntry(reader, reader.GetString(0));
+                found[entry.BatchId] = entry;
+            }
+        }
+
+        return found;
     }
 
     // Batches refused before writing (wrong shape) keep their refusal when the group is redone.
@@ -250,30 +357,16 @@ public sealed class Shard : IDisposable
         return (Enumerable.Range(0, batch.RowCount).Where(row => !isRepeated.Contains(row)).ToList(), repeated);
     }
 
-    private PartitionReceipt WriteBatch(RecordBatch batch, List<int> staged, List<int> duplicateRows, DateTime committedAt, bool direct)
+    // The careful path: stage the rows, insert those whose key is not stored, and name the rest.
+    private PartitionReceipt WriteChecked(RecordBatch batch, List<int> staged, List<int> duplicateRows, DateTime committedAt)
     {
-        if (!direct)
+        Execute(_writer, $"DELETE FROM {ShardSql.StagingTable}");
+        using (var appender = _writer.CreateAppender(ShardSql.StagingTable))
         {
-            Execute(_writer, $"DELETE FROM {ShardSql.StagingTable}");
+            AppendRows(appender, batch, staged);
         }
 
-        using (var appender = _writer.CreateAppender(direct ? _dataset.Name : ShardSql.StagingTable))
-        {
-            foreach (var row in staged)
-            {
-                // The appender writes in the table's physical order, which differs from the
-                // contract's once columns have been added online.
-                var appenderRow = appender.CreateRow();
-                foreach (var ordinal in _contractOrdinalOfPhysical)
-                {
-                    AppendValue(appenderRow, batch.Columns[ordinal], row);
-                }
-
-                appenderRow.EndRow();
-            }
-        }
-
-        var (insertedCount, insertedKeys) = direct ? (staged.Count, []) : InsertStaged(batch, staged);
+        var (insertedCount, insertedKeys) = InsertStaged(batch, staged);
         var duplicates = duplicateRows;
         if (insertedCount < staged.Count)
         {
@@ -288,21 +381,7 @@ public sealed class Shard : IDisposable
             duplicates = duplicateRows.Concat(staged.Where(row => !inserted.Contains(RecordKey.Of(_dataset, keyColumns, row)))).ToList();
         }
 
-        var duplicateIndexes = duplicates.Select(row => batch.RecordIndexes[row]).Order().Take(PartitionReceipt.MaxListedDuplicates).ToArray();
-        using (var insert = _writer.CreateCommand())
-        {
-            insert.CommandText = $"INSERT INTO {ShardSql.LedgerTable} VALUES ($id, $partition, $request, $accepted, $duplicates, $indexes, $at)";
-            insert.Parameters.Add(new DuckDBParameter("id", batch.BatchId));
-            insert.Parameters.Add(new DuckDBParameter("partition", Partition));
-            insert.Parameters.Add(new DuckDBParameter("request", batch.RequestHash));
-            insert.Parameters.Add(new DuckDBParameter("accepted", insertedCount));
-            insert.Parameters.Add(new DuckDBParameter("duplicates", duplicates.Count));
-            insert.Parameters.Add(new DuckDBParameter("indexes", string.Join(',', duplicateIndexes)));
-            insert.Parameters.Add(new DuckDBParameter("at", DateTime.SpecifyKind(committedAt, DateTimeKind.Unspecified)));
-            insert.ExecuteNonQuery();
-        }
-
-        return new PartitionReceipt(batch.BatchId, Partition, insertedCount, new DateTimeOffset(committedAt), Replayed: false, duplicates.Count, duplicateIndexes);
+        return Receipt(batch, insertedCount, duplicates, committedAt);
     }
 
     /// <summary>The ledger entry of a batch committed within the retention period, if any.</summary>
@@ -463,26 +542,26 @@ public sealed class Shard : IDisposable
     private BatchLedgerEntry? FindLedgerEntry(DuckDBConnection connection, string batchId)
     {
         using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT request_hash, accepted, duplicates, duplicate_indexes, committed_at FROM {ShardSql.LedgerTable} WHERE batch_id = $id AND committed_at >= $since";
+        command.CommandText = $"SELECT batch_id, request_hash, accepted, duplicates, duplicate_indexes, committed_at FROM {ShardSql.LedgerTable} WHERE batch_id = $id AND committed_at >= $since";
         command.Parameters.Add(new DuckDBParameter("id", batchId));
         command.Parameters.Add(new DuckDBParameter("since", DateTime.SpecifyKind(DateTime.UtcNow - _options.LedgerRetention, DateTimeKind.Unspecified)));
         using var reader = command.ExecuteReader();
-        if (!reader.Read())
-        {
-            return null;
-        }
+        return reader.Read() ? ReadLedgerEntry(reader, batchId) : null;
+    }
 
-        var indexes = reader.GetString(3);
-        var committedAt = DateTime.SpecifyKind(reader.GetDateTime(4), DateTimeKind.Utc);
+    private BatchLedgerEntry ReadLedgerEntry(DbDataReader reader, string batchId)
+    {
+        var indexes = reader.GetString(4);
+        var committedAt = DateTime.SpecifyKind(reader.GetDateTime(5), DateTimeKind.Utc);
         var receipt = new PartitionReceipt(
             batchId,
             Partition,
-            reader.GetInt32(1),
+            reader.GetInt32(2),
             new DateTimeOffset(committedAt),
             Replayed: true,
-            reader.GetInt32(2),
+            reader.GetInt32(3),
             indexes.Length == 0 ? [] : indexes.Split(',').Select(i => int.Parse(i, CultureInfo.InvariantCulture)).ToArray());
-        return new BatchLedgerEntry(batchId, reader.GetString(0), receipt);
+        return new BatchLedgerEntry(batchId, reader.GetString(1), receipt);
     }
 
     private (int Count, ColumnVector[] Keys) InsertStaged(RecordBatch batch, List<int> staged)

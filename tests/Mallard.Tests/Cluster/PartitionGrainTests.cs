@@ -127,6 +127,32 @@ public sealed class PartitionGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Append_same_batch_twice_in_one_group_commit_writes_it_once()
+    {
+        var grain = fixture.Grains.GetPartition("events", 1);
+        var before = await grain.GetStatsAsync();
+        var services = fixture.Cluster.GetSiloServiceProvider(fixture.Cluster.Silos[0].SiloAddress);
+        var gauge = services.GetRequiredService<PartitionGauges>().Active.Single(g => g.Dataset == "events" && g.Partition == 1);
+        var batch = Batches.Events(NewBatchId(), 30_000_000, 300);
+        Task<PartitionReceipt>[] appends;
+        using (services.GetRequiredService<CommitGate>().Close())
+        {
+            appends = [grain.AppendAsync(batch), grain.AppendAsync(batch)];
+            while (gauge.QueuedRows < 600)
+            {
+                Assert.DoesNotContain(appends, a => a.IsCompleted);
+                await Task.Yield();
+            }
+        }
+
+        var receipts = await Task.WhenAll(appends);
+
+        Assert.Single(receipts, r => r.Replayed);
+        Assert.All(receipts, r => Assert.Equal(300, r.Accepted));
+        Assert.Equal(before.Rows + 300, (await grain.GetStatsAsync()).Rows);
+    }
+
+    [Fact]
     public async Task Partition_reactivated_after_deactivation_finds_all_rows_and_ledger()
     {
         var grain = fixture.Grains.GetPartition("events", 0);
