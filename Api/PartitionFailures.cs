@@ -1,4 +1,5 @@
 using Mallard.Partitions;
+using Orleans.Runtime;
 
 namespace Mallard.Api;
 
@@ -10,12 +11,45 @@ namespace Mallard.Api;
 public static class PartitionFailures
 {
     /// <summary>Codes a partition uses to refuse its shard; they are named in the 503.</summary>
-    private static readonly string[] ShardRefusals = ["shard_drift", "migration_failed", "contract_breaking", "shard_identity_mismatch", "duplicate_keys", "partition_overloaded", "shard_memory_exhausted", "shard_write_failed"];
+    private static readonly string[] ShardRefusals = ["shard_drift", "migration_failed", "contract_breaking", "shard_identity_mismatch", "duplicate_keys", "partition_overloaded", "shard_memory_exhausted", "shard_write_failed", "partition_unavailable"];
+
+    /// <summary>
+    /// Whether a partition call failed because the partition cannot be reached right now (its silo
+    /// is down, unknown to the cluster yet, or did not answer in time), as opposed to refusing the
+    /// request. Such failures are what <c>allowPartial</c> leaves out and what 503 means.
+    /// </summary>
+    public static bool IsUnavailable(Exception? failure) => Normalize(failure) is { Code: "partition_unavailable" };
+
+    /// <summary>
+    /// The partition's own refusal, or for a failure of the cluster's messaging (connection refused,
+    /// a silo declared dead, a response timeout) a <c>partition_unavailable</c> refusal that says so.
+    /// </summary>
+    public static PartitionException? Normalize(Exception? failure)
+    {
+        if (failure?.GetBaseException() is PartitionException refusal)
+        {
+            return refusal;
+        }
+
+        // Orleans wraps transport failures (e.g. a refused connection inside a message rejection).
+        for (var e = failure; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case SiloUnavailableException or OrleansMessageRejectionException or Orleans.Runtime.Messaging.ConnectionFailedException:
+                    return new PartitionException("partition_unavailable", "its silo is not reachable; retry after the cluster has noticed (about 2 s)");
+                case TimeoutException:
+                    return new PartitionException("partition_unavailable", "its silo did not answer within the response timeout");
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>The problem response for <paramref name="failures"/> (partition → exception).</summary>
     public static IResult ToProblem(HttpContext http, string dataset, IReadOnlyDictionary<int, Exception?> failures, string fallbackCode, IDictionary<string, object?> extensions)
     {
-        var refusals = failures.ToDictionary(f => f.Key, f => f.Value?.GetBaseException() as PartitionException);
+        var refusals = failures.ToDictionary(f => f.Key, f => Normalize(f.Value));
         extensions["failedPartitions"] = failures.Keys.Order().ToArray();
         if (refusals.Values.FirstOrDefault(r => r?.Code == "contract_mismatch") is { } mismatch)
         {

@@ -14,7 +14,15 @@ catch (ContractException e)
     return 2;
 }
 
-builder.AddMallardGateway(contract);
+try
+{
+    builder.AddMallardGateway(contract);
+}
+catch (InvalidOperationException e)
+{
+    Console.Error.WriteLine($"mallard api: {e.Message}");
+    return 2;
+}
 
 var app = builder.Build();
 app.MapMallardApi();

@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using Mallard.Contract;
+using Mallard.Grains.Ownership;
 using Mallard.Grains.Shards;
 using Mallard.Partitions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Storage;
 
 namespace Mallard.Grains;
 
@@ -13,8 +15,15 @@ namespace Mallard.Grains;
 /// pool, never on the grain scheduler. A shard that cannot be served under the current contract
 /// (drift, a failed migration) is refused: every call fails with the reason, and the grain
 /// deactivates when idle so the next call checks again.
+/// In a cluster the grain is placed on the silo that owns its shard and refuses to open the shard
+/// anywhere else; each activation takes a new fencing epoch in grain storage and confirms it before
+/// every commit, so an activation that a newer one has superseded never writes again.
 /// </summary>
+[ShardOwnerPlacement]
 public sealed partial class PartitionGrain(
+    [PersistentState("partition-lease", ShardOwnershipGrain.StorageName)] IPersistentState<PartitionLease> lease,
+    ShardOwnershipCache ownership,
+    IOptions<ClusterTopologyOptions> topology,
     ContractDefinition contract,
     ShardCatalog catalog,
     ShardMetrics metrics,
@@ -32,6 +41,9 @@ public sealed partial class PartitionGrain(
     private PartitionGauge? _gauge;
     private DatasetDefinition? _dataset;
     private PartitionException? _refusal;
+    private Task _writer = Task.CompletedTask;
+    private long _epoch;
+    private int _owner;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -52,15 +64,29 @@ public sealed partial class PartitionGrain(
         }
 
         _dataset = dataset;
+        _owner = await ownership.OwnerOfAsync(datasetName, partition, dataset.Partitions);
+        if (_owner != topology.Value.Ordinal)
+        {
+            // Placement should never land here; if it does (a stale map, a directory race), the
+            // shard is not this silo's to open, and an empty one must not be created.
+            Refuse(PartitionUnavailable.NotOwner(key, _owner, topology.Value.Ordinal));
+            return;
+        }
+
         try
         {
             _shard = await Task.Run(() => catalog.Open(dataset, partition), cancellationToken);
+            await TakeEpochAsync(_shard, key, cancellationToken);
         }
         catch (PartitionException e)
         {
-            _refusal = e;
-            metrics.ShardRefused(datasetName, e.Code);
-            LogRefused(e, key, e.Code, e.Message);
+            Refuse(e);
+            if (_shard is { } opened)
+            {
+                _shard = null;
+                await Task.Run(opened.Dispose, CancellationToken.None);
+            }
+
             return;
         }
 
@@ -73,11 +99,63 @@ public sealed partial class PartitionGrain(
             LogEvolved(key, contract.Version, step.Description);
         }
 
-        LogActivated(key, _shard.Path);
+        LogActivated(key, _shard.Path, _epoch);
+    }
+
+    // A new epoch: one above both the stored lease and the shard's own stamp (grain storage may be
+    // younger than the shard, e.g. in-memory storage after a restart). The storage write is
+    // conditional on the version read, so a racing activation loses here; the shard stamp then
+    // refuses any epoch older than one it already carries.
+    private async Task TakeEpochAsync(Shard shard, string key, CancellationToken cancellationToken)
+    {
+        var stamped = await Task.Run(shard.StampedEpoch, cancellationToken);
+        var epoch = Math.Max(lease.State.Epoch, stamped) + 1;
+        lease.State.Epoch = epoch;
+        lease.State.Ordinal = topology.Value.Ordinal;
+        lease.State.TakenAt = DateTimeOffset.UtcNow;
+        try
+        {
+            await lease.WriteStateAsync(cancellationToken);
+        }
+        catch (InconsistentStateException)
+        {
+            throw PartitionUnavailable.Fenced(key, epoch, epoch);
+        }
+
+        var before = await Task.Run(() => shard.StampEpoch(epoch, topology.Value.Ordinal), cancellationToken);
+        if (before >= epoch)
+        {
+            throw PartitionUnavailable.Fenced(key, epoch, before);
+        }
+
+        _epoch = epoch;
+    }
+
+    // Before a commit: the lease in storage must still carry this activation's epoch.
+    private async Task ConfirmEpochAsync()
+    {
+        await lease.ReadStateAsync();
+        if (lease.State.Epoch != _epoch)
+        {
+            var fenced = PartitionUnavailable.Fenced(this.GetPrimaryKeyString(), _epoch, lease.State.Epoch);
+            Refuse(fenced);
+            DeactivateOnIdle();
+            throw fenced;
+        }
+    }
+
+    private void Refuse(PartitionException reason)
+    {
+        _refusal = reason;
+        metrics.ShardRefused(_dataset?.Name ?? "", reason.Code);
+        LogRefused(reason, this.GetPrimaryKeyString(), reason.Code, reason.Message);
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        // Batches already queued are committed (or fail) before the shard closes: a graceful
+        // shutdown drains instead of dropping acknowledged-in-flight work.
+        await _writer;
         if (_gauge is { } gauge)
         {
             gauges.Unregister(gauge);
@@ -121,7 +199,7 @@ public sealed partial class PartitionGrain(
         if (!_writing)
         {
             _writing = true;
-            _ = WriteQueuedAsync(shard);
+            _writer = WriteQueuedAsync(shard);
         }
 
         return pending.Completion.Task;
@@ -165,6 +243,12 @@ public sealed partial class PartitionGrain(
                 commit?.SetTag("mallard.rows", rows);
                 try
                 {
+                    if (_refusal is { } refusal)
+                    {
+                        throw new PartitionException(refusal.Code, refusal.Message);
+                    }
+
+                    await ConfirmEpochAsync();
                     var outcomes = await Task.Run(() => shard.AppendGroup(group.Select(g => g.Batch).ToList()));
                     metrics.CommitTook(_dataset!.Name, shard.Partition, Stopwatch.GetElapsedTime(commitStarted));
                     RecordCommitted(group, outcomes);
@@ -240,7 +324,7 @@ public sealed partial class PartitionGrain(
     {
         var shard = Serve(stamp: null);
         var stats = await Task.Run(shard.Stats);
-        return stats with { Silo = RuntimeIdentity, QueuedRows = _queuedRows };
+        return stats with { Silo = RuntimeIdentity, QueuedRows = _queuedRows, Epoch = _epoch, Owner = _owner };
     }
 
     private void RecordCommitted(List<PendingAppend> group, IReadOnlyList<(PartitionReceipt? Receipt, Exception? Error)> outcomes)
@@ -288,8 +372,8 @@ public sealed partial class PartitionGrain(
         return _shard ?? throw new InvalidOperationException("partition is not activated");
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Partition {PartitionKey} activated on shard {ShardPath}")]
-    private partial void LogActivated(string partitionKey, string shardPath);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Partition {PartitionKey} activated on shard {ShardPath} at epoch {Epoch}")]
+    private partial void LogActivated(string partitionKey, string shardPath, long epoch);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Partition {PartitionKey} deactivated ({Reason})")]
     private partial void LogDeactivated(string partitionKey, string reason);

@@ -1,5 +1,6 @@
 using Mallard.Contract;
 using Mallard.Silo;
+using Mallard.Silo.Cluster;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -24,9 +25,33 @@ catch (Mallard.Grains.ContractEvolutionException e)
     return 3;
 }
 
+SiloClusterSettings cluster;
+try
+{
+    cluster = SiloClusterSettings.Read(builder.Configuration);
+}
+catch (InvalidOperationException e)
+{
+    Console.Error.WriteLine($"mallard silo: {e.Message}");
+    return 2;
+}
+
+if (cluster.Mode == ClusterMode.PostgreSql)
+{
+    try
+    {
+        await PostgresClusterSchema.ApplyAsync(cluster.ConnectionString!);
+    }
+    catch (Exception e) when (e is Npgsql.NpgsqlException or InvalidOperationException or ArgumentException)
+    {
+        Console.Error.WriteLine($"mallard silo: cannot prepare the cluster database: {e.Message}");
+        return 4;
+    }
+}
+
 builder.AddMallardSilo(contract);
 
 var app = builder.Build();
 app.MapSiloEndpoints();
-app.Run();
+await app.RunAsync();
 return 0;

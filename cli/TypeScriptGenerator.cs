@@ -169,6 +169,8 @@ public static class TypeScriptGenerator
           orderBy?: OrderBy<C>[];
           /** 1 to 10000; default 100. */
           limit?: number;
+          /** Answer from the partitions that are available instead of 503 when some are not. */
+          allowPartial?: boolean;
         }
 
         /** A column of a query result. */
@@ -181,6 +183,10 @@ public static class TypeScriptGenerator
         export interface QueryResponse<Row = Record<string, JsonValue>> {
           columns: ResultColumn[];
           rows: Row[];
+          /** True when `allowPartial` was set and some partitions did not answer. */
+          partial: boolean;
+          /** The partitions left out of a partial answer. */
+          missingPartitions: number[];
           stats: { partitions: number; elapsedMs: number };
         }
 

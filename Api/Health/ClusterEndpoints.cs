@@ -4,7 +4,7 @@ using Orleans.Runtime;
 
 namespace Mallard.Api.Health;
 
-/// <summary><c>GET /v1/cluster</c>: the silos, and per partition where it lives and its rows, bytes, queue depth and watermark.</summary>
+/// <summary><c>GET /v1/cluster</c>: the silos, and per partition where it lives (silo, owner ordinal, fencing epoch) and its rows, bytes, queue depth and watermark.</summary>
 public static class ClusterEndpoints
 {
     /// <summary>Maps the cluster route.</summary>
@@ -39,12 +39,14 @@ public static class ClusterEndpoints
                         shardBytes = ValueText.FormatInt64(c.Call.Result.ShardBytes),
                         queuedRows = ValueText.FormatInt64(c.Call.Result.QueuedRows),
                         watermark = c.Call.Result.WatermarkMicros is { } w ? ValueText.FormatTimestamp(w) : null,
+                        owner = c.Call.Result.Owner,
+                        epoch = c.Call.Result.Epoch,
                     }
                     : new
                     {
                         dataset = c.Dataset,
                         partition = c.Partition,
-                        unavailable = (c.Call.Exception?.GetBaseException() as PartitionException)?.Message ?? "did not answer",
+                        unavailable = PartitionFailures.Normalize(c.Call.Exception)?.Message ?? "did not answer",
                     }).ToArray(),
             });
         });

@@ -42,10 +42,20 @@ public static partial class QueryEndpoints
         }
 
         PartitionQuery query;
+        var allowPartial = false;
         try
         {
             using var document = JsonDocument.Parse(body.Value, new JsonDocumentOptions { MaxDepth = 32 });
             query = QueryParser.Parse(definition, new ContractStamp(contract.Version, definition.Hash), document.RootElement, options.Value.MaxInValues);
+            if (document.RootElement.TryGetProperty("allowPartial", out var partialElement))
+            {
+                allowPartial = partialElement.ValueKind switch
+                {
+                    JsonValueKind.True => true,
+                    JsonValueKind.False => false,
+                    _ => throw new QueryException("'allowPartial' must be true or false"),
+                };
+            }
         }
         catch (JsonException e)
         {
@@ -74,6 +84,21 @@ public static partial class QueryEndpoints
         }
 
         var failures = calls.Where(c => !c.Value.IsCompletedSuccessfully).ToArray();
+        int[] missing = [];
+        if (failures.Length > 0 && failures.Length < calls.Count && allowPartial
+            && failures.All(f => PartitionFailures.IsUnavailable(f.Value.Exception)))
+        {
+            // The caller asked for what is there: leave out partitions whose silo is down.
+            missing = failures.Select(f => f.Key).Order().ToArray();
+            fanout?.SetTag("mallard.missing_partitions", missing.Length);
+            foreach (var partition in missing)
+            {
+                calls.Remove(partition);
+            }
+
+            failures = [];
+        }
+
         if (failures.Length > 0)
         {
             var logger = loggers.CreateLogger("Mallard.Api.Query");
@@ -105,13 +130,13 @@ public static partial class QueryEndpoints
             return Problems.Create(StatusCodes.Status422UnprocessableEntity, "sum_overflow", $"an aggregate across partitions overflows its result type: {e.Message}");
         }
 
-        return new QueryResponse(result, partitions.Count, stopwatch.Elapsed.TotalMilliseconds);
+        return new QueryResponse(result, missing, partitions.Count, stopwatch.Elapsed.TotalMilliseconds);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Partition {Dataset}/{Partition} failed a query")]
     private static partial void LogPartitionFailed(ILogger logger, Exception? exception, string dataset, int partition);
 
-    private sealed class QueryResponse(QueryResult result, int partitions, double elapsedMs) : IResult
+    private sealed class QueryResponse(QueryResult result, int[] missingPartitions, int partitions, double elapsedMs) : IResult
     {
         public async Task ExecuteAsync(HttpContext http)
         {
@@ -140,6 +165,14 @@ public static partial class QueryEndpoints
                 }
 
                 writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            writer.WriteBoolean("partial", missingPartitions.Length > 0);
+            writer.WriteStartArray("missingPartitions");
+            foreach (var partition in missingPartitions)
+            {
+                writer.WriteNumberValue(partition);
             }
 
             writer.WriteEndArray();

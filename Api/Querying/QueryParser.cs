@@ -17,7 +17,7 @@ public static class QueryParser
     /// <summary>Largest row limit.</summary>
     public const int MaxLimit = 10_000;
 
-    private static readonly string[] TopLevelKeys = ["filter", "select", "groupBy", "aggregates", "orderBy", "limit"];
+    private static readonly string[] TopLevelKeys = ["filter", "select", "groupBy", "aggregates", "orderBy", "limit", "allowPartial"];
 
     /// <summary>Parses and validates a query.</summary>
     /// <exception cref="QueryException">The query is invalid.</exception>

@@ -8,6 +8,8 @@ namespace Mallard.Partitions;
 /// <param name="ShardBytes">Size of the shard file on disk.</param>
 /// <param name="Silo">The silo the partition is active on.</param>
 /// <param name="QueuedRows">Rows waiting for the partition's writer.</param>
+/// <param name="Epoch">The fencing epoch of the partition's current activation.</param>
+/// <param name="Owner">The silo ordinal that owns the partition's shard.</param>
 [GenerateSerializer, Immutable, Alias("mallard.PartitionStats")]
 public sealed record PartitionStats(
     [property: Id(0)] int Partition,
@@ -16,4 +18,6 @@ public sealed record PartitionStats(
     [property: Id(3)] long? WatermarkMicros,
     [property: Id(4)] long ShardBytes,
     [property: Id(5)] string Silo = "",
-    [property: Id(6)] long QueuedRows = 0);
+    [property: Id(6)] long QueuedRows = 0,
+    [property: Id(7)] long Epoch = 0,
+    [property: Id(8)] int Owner = 0);

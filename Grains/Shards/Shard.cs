@@ -67,6 +67,7 @@ public sealed class Shard : IDisposable
             {
                 Execute(connection, ShardSql.CreateShardTable);
                 Execute(connection, ShardSql.CreateLedgerTable);
+                Execute(connection, ShardSql.CreateFenceTable);
                 transaction.Commit();
             }
 
@@ -435,6 +436,44 @@ public sealed class Shard : IDisposable
         var vectors = builders.Select(b => b.Build()).ToArray();
         return new PartialResult(Partition, columns, vectors, vectors.Length == 0 ? 0 : vectors[0].Count);
     }
+
+    /// <summary>
+    /// Stamps <paramref name="epoch"/> as the shard's fencing epoch, unless the shard already
+    /// carries a newer one (then nothing is written). Returns the epoch stamped before this call
+    /// (0 for a new shard).
+    /// </summary>
+    public long StampEpoch(long epoch, int ordinal)
+    {
+        lock (_writeGate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            using var transaction = _writer.BeginTransaction();
+            var stamped = StampedEpoch(_writer);
+            if (stamped < epoch)
+            {
+                Execute(_writer, $"DELETE FROM {ShardSql.FenceTable}");
+                using var insert = _writer.CreateCommand();
+                insert.CommandText = $"INSERT INTO {ShardSql.FenceTable} VALUES ($epoch, $ordinal, $at)";
+                insert.Parameters.Add(new DuckDBParameter("epoch", epoch));
+                insert.Parameters.Add(new DuckDBParameter("ordinal", ordinal));
+                insert.Parameters.Add(new DuckDBParameter("at", DateTime.UtcNow));
+                insert.ExecuteNonQuery();
+            }
+
+            transaction.Commit();
+            return stamped;
+        }
+    }
+
+    /// <summary>The newest fencing epoch stamped into the shard (0 for a new shard).</summary>
+    public long StampedEpoch()
+    {
+        using var reader = OpenReader();
+        return StampedEpoch(reader.Connection);
+    }
+
+    private static long StampedEpoch(DuckDBConnection connection) =>
+        Convert.ToInt64(Scalar(connection, $"SELECT coalesce(max(epoch), 0) FROM {ShardSql.FenceTable}"), CultureInfo.InvariantCulture);
 
     /// <summary>Sets this shard's DuckDB <c>memory_limit</c> (between writes).</summary>
     public void SetMemoryLimit(int megabytes)

@@ -84,6 +84,12 @@ internal static class ShardSql
             + $"AND t.{time} BETWEEN $lower AND $upper) RETURNING {returning}";
     }
 
+    public const string FenceTable = "_mallard_fence";
+
+    /// <summary>One row: the newest fencing epoch an activation stamped into this shard.</summary>
+    public static string CreateFenceTable =>
+        $"CREATE TABLE IF NOT EXISTS {FenceTable} (epoch BIGINT NOT NULL, ordinal INTEGER NOT NULL, stamped_at TIMESTAMP NOT NULL)";
+
     public static string CreateShardTable =>
         $"CREATE TABLE IF NOT EXISTS {ShardTable} (dataset VARCHAR NOT NULL, partition INTEGER NOT NULL, contract_version INTEGER NOT NULL, "
         + "definition_hash VARCHAR NOT NULL, definition VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL, updated_at TIMESTAMP NOT NULL)";

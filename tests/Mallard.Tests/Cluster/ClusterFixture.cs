@@ -25,7 +25,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { ["Mallard:Shards:DataDirectory"] = _data.Path })
             .Build();
-        builder.ConfigureSilo((_, silo) => silo.Services.AddMallardPartitions(Contract, configuration));
+        builder.ConfigureSilo((_, silo) => silo.AddMallardPartitions(Contract, configuration).AddMemoryGrainStorage(Mallard.Grains.Ownership.ShardOwnershipGrain.StorageName));
         Cluster = builder.Build();
         await Cluster.DeployAsync();
     }

@@ -1,0 +1,22 @@
+using Mallard.Partitions;
+
+namespace Mallard.Grains.Ownership;
+
+/// <summary>The typed refusals of a partition whose shard cannot be served where the call landed.</summary>
+public static class PartitionUnavailable
+{
+    /// <summary>The stable code the gateway maps to 503.</summary>
+    public const string Code = "partition_unavailable";
+
+    /// <summary>The owner silo is not an active cluster member.</summary>
+    public static PartitionException OwnerDown(string partitionKey, int owner) =>
+        new(Code, $"partition {partitionKey} is held by silo {owner}, which is not in the cluster; retry when it is back");
+
+    /// <summary>The activation landed on a silo that does not hold the shard.</summary>
+    public static PartitionException NotOwner(string partitionKey, int owner, int local) =>
+        new(Code, $"partition {partitionKey} is held by silo {owner}, not silo {local}; it is never opened elsewhere");
+
+    /// <summary>A newer activation of the partition holds the fencing epoch.</summary>
+    public static PartitionException Fenced(string partitionKey, long epoch, long current) =>
+        new(Code, $"partition {partitionKey} was fenced: this activation holds epoch {epoch}, the partition is at epoch {current}; retry");
+}

@@ -1,0 +1,37 @@
+using Mallard.Contract;
+using Mallard.Partitions;
+using Orleans.Runtime.Placement;
+
+namespace Mallard.Grains.Ownership;
+
+/// <summary>
+/// Puts each partition grain on the silo that owns its shard. When the owner is not an active
+/// member, placement fails at once with <c>partition_unavailable</c> instead of activating the
+/// partition elsewhere over an empty shard. A key that is not a partition of the contract goes
+/// to the local silo, where activation refuses it with the precise reason.
+/// </summary>
+public sealed class ShardOwnerPlacementDirector(ContractDefinition contract, ShardOwnershipCache ownership, SiloOrdinals ordinals) : IPlacementDirector
+{
+    public async Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
+    {
+        var key = target.GrainIdentity.Key.ToString()!;
+        var silos = context.GetCompatibleSilos(target);
+        if (!PartitionKey.TryParse(key, out var datasetName, out var partition)
+            || !contract.TryGetDataset(datasetName, out var dataset)
+            || partition >= dataset.Partitions)
+        {
+            return silos.Contains(context.LocalSilo) ? context.LocalSilo : silos[0];
+        }
+
+        var owner = await ownership.OwnerOfAsync(datasetName, partition, dataset.Partitions);
+        foreach (var silo in silos)
+        {
+            if (ordinals.OrdinalOf(silo) == owner)
+            {
+                return silo;
+            }
+        }
+
+        throw PartitionUnavailable.OwnerDown(key, owner);
+    }
+}
