@@ -15,6 +15,12 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   if [ "$(id -u)" -eq 0 ]; then apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null
   else sudo apt-get update -qq && sudo apt-get install -y -qq nodejs npm >/dev/null; fi
 fi
+# The cluster-mode tests start their own private PostgreSQL server (initdb + pg_ctl in a temp folder).
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null; then
+  echo "test.sh: installing PostgreSQL (Debian package postgresql)…"
+  if [ "$(id -u)" -eq 0 ]; then apt-get update -qq && apt-get install -y -qq postgresql >/dev/null
+  else sudo apt-get update -qq && sudo apt-get install -y -qq postgresql >/dev/null; fi
+fi
 if [ ! -d web/node_modules/@duckdb/node-api ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
   (cd web && npm ci --no-audit --no-fund --loglevel=error)
 fi

@@ -57,6 +57,8 @@ public static class GatewayHostExtensions
                     o.Invariant = "Npgsql";
                     o.ConnectionString = connectionString;
                 });
+                // Silos that join (or come back) are used as gateways within seconds, not a minute.
+                client.Configure<Orleans.Configuration.GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
             }
             else
             {

@@ -116,6 +116,8 @@ export interface Query<C extends string = string> {
   orderBy?: OrderBy<C>[];
   /** 1 to 10000; default 100. */
   limit?: number;
+  /** Answer from the partitions that are available instead of 503 when some are not. */
+  allowPartial?: boolean;
 }
 
 /** A column of a query result. */
@@ -128,6 +130,10 @@ export interface ResultColumn {
 export interface QueryResponse<Row = Record<string, JsonValue>> {
   columns: ResultColumn[];
   rows: Row[];
+  /** True when `allowPartial` was set and some partitions did not answer. */
+  partial: boolean;
+  /** The partitions left out of a partial answer. */
+  missingPartitions: number[];
   stats: { partitions: number; elapsedMs: number };
 }
 

@@ -1,0 +1,204 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using DuckDB.NET.Data;
+using Mallard.Tests.Support;
+
+namespace Mallard.Tests.ClusterMode;
+
+/// <summary>
+/// Mallard in PostgreSQL cluster mode as an operator runs it: each silo its own OS process with
+/// its own ordinal, ports and data directory, plus one gateway process, all on loopback against
+/// one database. Silos can be SIGKILLed, SIGTERMed and restarted with the same ordinal and data.
+/// </summary>
+public sealed class MallardCluster : IAsyncDisposable
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    private readonly TempDirectory _data = new("mallard-pgcluster");
+    private readonly string _connectionString;
+    private readonly string _clusterId;
+    private readonly string _serviceId;
+    private readonly MallardProcess?[] _silos;
+    private readonly (int Silo, int Gateway, int Http)[] _ports;
+    private readonly int _apiPort = FreePort.Next();
+    private MallardProcess? _api;
+
+    public MallardCluster(string connectionString, int silos, string? clusterId = null, string? serviceId = null)
+    {
+        _connectionString = connectionString;
+        _clusterId = clusterId ?? $"c{Guid.NewGuid():N}";
+        _serviceId = serviceId ?? "mallard-test";
+        _silos = new MallardProcess?[silos];
+        _ports = Enumerable.Range(0, silos).Select(_ => (FreePort.Next(), FreePort.Next(), FreePort.Next())).ToArray();
+        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_apiPort}"), Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public HttpClient Http { get; }
+
+    public int SiloCount => _silos.Length;
+
+    /// <summary>The silo port of <paramref name="ordinal"/> (part of its Orleans address).</summary>
+    public int SiloPort(int ordinal) => _ports[ordinal].Silo;
+
+    public string DataDirectory(int ordinal) => Path.Combine(_data.Path, $"silo-{ordinal}");
+
+    /// <summary>Starts every silo, then the gateway, and waits until the gateway sees all silos.</summary>
+    public async Task StartAsync()
+    {
+        await Task.WhenAll(Enumerable.Range(0, _silos.Length).Select(StartSiloAsync));
+        _api = MallardProcess.Start("Mallard.Api.dll", [.. Common(), $"--urls=http://127.0.0.1:{_apiPort}"]);
+        await WaitForSilosAsync(_silos.Length);
+    }
+
+    public async Task StartSiloAsync(int ordinal)
+    {
+        var (siloPort, gatewayPort, httpPort) = _ports[ordinal];
+        var silo = MallardProcess.Start(
+            "Mallard.Silo.dll",
+            [
+                .. Common(),
+                $"--Mallard:Cluster:Silos={_silos.Length}",
+                $"--Mallard:Cluster:Ordinal={ordinal}",
+                $"--Mallard:Cluster:SiloPort={siloPort}",
+                $"--Mallard:Cluster:GatewayPort={gatewayPort}",
+                $"--Mallard:Silo:HttpPort={httpPort}",
+                $"--Mallard:Shards:DataDirectory={DataDirectory(ordinal)}",
+            ]);
+        _silos[ordinal] = silo;
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}") };
+        await WaitUntilAsync(http, "/healthz", silo, _ => true);
+    }
+
+    /// <summary>SIGKILL, as a crashed machine.</summary>
+    public async Task KillSiloAsync(int ordinal)
+    {
+        var silo = _silos[ordinal] ?? throw new InvalidOperationException($"silo {ordinal} is not running");
+        await silo.KillAsync();
+        silo.Dispose();
+        _silos[ordinal] = null;
+    }
+
+    /// <summary>SIGTERM, as Kubernetes stops a pod; returns the exit code.</summary>
+    public async Task<int> TerminateSiloAsync(int ordinal)
+    {
+        var silo = _silos[ordinal] ?? throw new InvalidOperationException($"silo {ordinal} is not running");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(45));
+        await silo.TerminateAsync(timeout.Token);
+        var code = silo.ExitCode;
+        silo.Dispose();
+        _silos[ordinal] = null;
+        return code;
+    }
+
+    /// <summary>Waits until the gateway reports <paramref name="active"/> active silos.</summary>
+    public Task WaitForSilosAsync(int active) =>
+        WaitUntilAsync(Http, "/readyz", _api!, body => body.Contains($"ready: {active} silo", StringComparison.Ordinal));
+
+    public async Task<HttpResponseMessage> PostRecordsAsync(string body, string? idempotencyKey = null, CancellationToken cancellationToken = default)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/datasets/page_views/records") { Content = new StringContent(body) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+        }
+
+        return await Http.SendAsync(request, cancellationToken);
+    }
+
+    public async Task<(HttpStatusCode Status, JsonElement Body)> QueryAsync(string query)
+    {
+        using var content = new StringContent(query);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var response = await Http.PostAsync("/v1/datasets/page_views/query", content);
+        var text = await response.Content.ReadAsStringAsync();
+        return (response.StatusCode, JsonDocument.Parse(text).RootElement.Clone());
+    }
+
+    public async Task<JsonElement> GetJsonAsync(string path)
+    {
+        var text = await Http.GetStringAsync(path);
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    /// <summary>Every page_views row stored in the shard files of <paramref name="ordinal"/> (the silo must be stopped).</summary>
+    public List<(Guid EventId, int Partition)> ReadShards(int ordinal)
+    {
+        var rows = new List<(Guid, int)>();
+        var folder = Path.Combine(DataDirectory(ordinal), "shards", "page_views");
+        if (!Directory.Exists(folder))
+        {
+            return rows;
+        }
+
+        foreach (var file in Directory.GetFiles(folder, "*.duckdb"))
+        {
+            var partition = int.Parse(Path.GetFileNameWithoutExtension(file), System.Globalization.CultureInfo.InvariantCulture);
+            using var connection = new DuckDBConnection($"Data Source={file};ACCESS_MODE=READ_ONLY");
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT event_id FROM page_views";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                rows.Add((reader.GetGuid(0), partition));
+            }
+        }
+
+        return rows;
+    }
+
+    /// <summary>The last lines each process wrote, for a failing assertion's message.</summary>
+    public string Logs() =>
+        string.Join("\n", _silos.Select((s, i) => $"--- silo {i}:\n{s?.Log ?? "(stopped)"}").Append($"--- api:\n{_api?.Log}"));
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        _api?.Dispose();
+        await Task.WhenAll(_silos.Where(s => s is not null).Select(s => Task.Run(s!.Dispose)));
+        _data.Dispose();
+    }
+
+    private string[] Common() =>
+    [
+        $"--Mallard:Schema={RepositoryPaths.File("schema.yaml")}",
+        "--Mallard:Cluster:Mode=PostgreSql",
+        $"--Mallard:Cluster:PostgreSql={_connectionString}",
+        $"--Mallard:Cluster:ClusterId={_clusterId}",
+        $"--Mallard:Cluster:ServiceId={_serviceId}",
+        "--Logging:LogLevel:Default=Warning",
+    ];
+
+    // Polls a URL until it answers 200 with an accepted body; fails at once if the process exits.
+    private static async Task WaitUntilAsync(HttpClient http, string path, MallardProcess process, Func<string, bool> accept)
+    {
+        using var timeout = new CancellationTokenSource(StartTimeout);
+        while (true)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"process exited with {process.ExitCode} before {path} answered:\n{process.Log}");
+            }
+
+            try
+            {
+                using var response = await http.GetAsync(path, timeout.Token);
+                if (response.StatusCode == HttpStatusCode.OK && accept(await response.Content.ReadAsStringAsync(timeout.Token)))
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+            {
+                throw new TimeoutException($"{path} did not become ready within {StartTimeout}:\n{process.Log}");
+            }
+
+            await Task.Delay(50, timeout.Token);
+        }
+    }
+}
