@@ -1,6 +1,6 @@
 using Mallard.Tests.Support;
 
-namespace Mallard.Tests.ClusterMode;
+namespace Mallard.Tests.PostgresCluster;
 
 /// <summary>Tests that run Mallard in PostgreSQL cluster mode share one private server (a database each).</summary>
 [CollectionDefinition(Name)]

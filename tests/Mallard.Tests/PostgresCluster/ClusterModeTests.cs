@@ -7,7 +7,7 @@ using Mallard.Tests.Http;
 using Mallard.Tests.Support;
 using Xunit.Abstractions;
 
-namespace Mallard.Tests.ClusterMode;
+namespace Mallard.Tests.PostgresCluster;
 
 /// <summary>
 /// Mallard as several silo processes on a private PostgreSQL: partitions live on their owner

@@ -4,7 +4,7 @@ using System.Text.Json;
 using DuckDB.NET.Data;
 using Mallard.Tests.Support;
 
-namespace Mallard.Tests.ClusterMode;
+namespace Mallard.Tests.PostgresCluster;
 
 /// <summary>
 /// Mallard in PostgreSQL cluster mode as an operator runs it: each silo its own OS process with

@@ -1,0 +1,80 @@
+using Mallard.Silo.Cluster;
+using Microsoft.Extensions.Configuration;
+
+namespace Mallard.Tests.PostgresCluster;
+
+public sealed class SiloClusterSettingsTests
+{
+    [Fact]
+    public void Read_nothing_configured_isEmbeddedOrdinalZeroWithLongTimeout()
+    {
+        var settings = SiloClusterSettings.Read(Configuration());
+
+        Assert.Equal(ClusterMode.Embedded, settings.Mode);
+        Assert.Equal(0, settings.Ordinal);
+        Assert.Equal(TimeSpan.FromSeconds(30), settings.ResponseTimeout);
+    }
+
+    [Fact]
+    public void Read_postgresWithStatefulSetPodName_takesOrdinalFromTheNameSuffix()
+    {
+        var settings = SiloClusterSettings.Read(Configuration(
+            ("Mallard:Cluster:Mode", "postgresql"),
+            ("Mallard:Cluster:PostgreSql", "Host=db"),
+            ("Mallard:Cluster:Silos", "3"),
+            ("POD_NAME", "mallard-silo-2")));
+
+        Assert.Equal(ClusterMode.PostgreSql, settings.Mode);
+        Assert.Equal(2, settings.Ordinal);
+        Assert.Equal(TimeSpan.FromSeconds(5), settings.ResponseTimeout);
+    }
+
+    [Fact]
+    public void Read_explicitOrdinal_winsOverPodName()
+    {
+        var settings = SiloClusterSettings.Read(Configuration(
+            ("Mallard:Cluster:Mode", "PostgreSql"),
+            ("Mallard:Cluster:PostgreSql", "Host=db"),
+            ("Mallard:Cluster:Silos", "3"),
+            ("Mallard:Cluster:Ordinal", "1"),
+            ("POD_NAME", "mallard-2")));
+
+        Assert.Equal(1, settings.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Mallard:Cluster:Mode", "Zookeeper", "Mallard:Cluster:Mode")]
+    [InlineData("Mallard:Cluster:Ordinal", "-1", "Mallard:Cluster:Ordinal")]
+    [InlineData("Mallard:Cluster:Ordinal", "3", "outside Mallard:Cluster:Silos 3")]
+    [InlineData("Mallard:Cluster:AdvertisedAddress", "silo.local", "Mallard:Cluster:AdvertisedAddress")]
+    public void Read_badSetting_failsNamingIt(string key, string value, string named)
+    {
+        var configuration = Configuration(
+            ("Mallard:Cluster:Mode", "PostgreSql"),
+            ("Mallard:Cluster:PostgreSql", "Host=db"),
+            ("Mallard:Cluster:Silos", "3"),
+            (key, value));
+
+        var error = Assert.Throws<InvalidOperationException>(() => SiloClusterSettings.Read(configuration));
+        Assert.Contains(named, error.Message);
+    }
+
+    [Fact]
+    public void Read_postgresWithoutConnectionString_failsNamingTheKey()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => SiloClusterSettings.Read(Configuration(("Mallard:Cluster:Mode", "PostgreSql"))));
+        Assert.Contains("Mallard:Cluster:PostgreSql", error.Message);
+    }
+
+    // Later values override earlier ones, as a later configuration source would.
+    private static IConfiguration Configuration(params (string Key, string Value)[] values)
+    {
+        var builder = new ConfigurationBuilder();
+        foreach (var (key, value) in values)
+        {
+            builder.AddInMemoryCollection([new KeyValuePair<string, string?>(key, value)]);
+        }
+
+        return builder.Build();
+    }
+}
