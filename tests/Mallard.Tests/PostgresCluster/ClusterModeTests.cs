@@ -18,8 +18,6 @@ namespace Mallard.Tests.PostgresCluster;
 [Collection(PostgresCollection.Name)]
 public sealed class ClusterModeTests(PostgresServer postgres, ITestOutputHelper output)
 {
-    private static readonly DatasetDefinition PageViews = ContractLoader.LoadFile(RepositoryPaths.File("schema.yaml")).Datasets["page_views"];
-
     [Fact]
     public async Task ThreeSilos_spreadPartitionsOverOrdinals_andServeIngestAndQueryAcrossAll()
     {
@@ -65,100 +63,78 @@ public sealed class ClusterModeTests(PostgresServer postgres, ITestOutputHelper 
         const int victim = 1;
         await using var cluster = new MallardCluster(await postgres.CreateDatabaseAsync(), silos: 3);
         await cluster.StartAsync();
+        await using var load = new ClusterLoad(cluster, spared: victim);
+        await load.WaitUntilAsync(o => o.Count(x => x.Status == 200) >= 10);
 
-        var acknowledged = new List<PageView>();
-        var failedMixed = new List<(string Key, List<PageView> Views)>();
-        var observations = new List<(TimeSpan At, TimeSpan Took, bool Mixed, int Status, string Code)>();
-        var clock = Stopwatch.StartNew();
-        TimeSpan? killedAt = null;
-        using var stop = new CancellationTokenSource();
-
-        // Two clients: one sends batches over every partition, the other only records whose
-        // partitions live on the silos that stay up.
-        async Task RunClientAsync(bool mixed)
-        {
-            for (var n = 0; !stop.IsCancellationRequested; n++)
-            {
-                var seed = (mixed ? 100_000 : 200_000) + n;
-                var views = PageView.Generate(mixed ? 120 : 300, seed);
-                if (!mixed)
-                {
-                    views = views.Where(v => OwnerOf(v) != victim).ToList();
-                }
-
-                var key = $"{(mixed ? "mixed" : "live")}-{n}";
-                var started = clock.Elapsed;
-                using var response = await cluster.PostRecordsAsync(PageView.JsonArray(views), key);
-                var text = await response.Content.ReadAsStringAsync();
-                var code = response.StatusCode == HttpStatusCode.OK ? "" : JsonDocument.Parse(text).RootElement.GetProperty("code").GetString()!;
-                lock (observations)
-                {
-                    observations.Add((started, clock.Elapsed - started, mixed, (int)response.StatusCode, code));
-                    if (response.StatusCode == HttpStatusCode.OK)
-                    {
-                        acknowledged.AddRange(views);
-                    }
-                    else
-                    {
-                        Assert.True(response.StatusCode == HttpStatusCode.ServiceUnavailable, $"{(int)response.StatusCode}: {text}");
-                        Assert.True(response.Headers.RetryAfter is not null, "a 503 without Retry-After");
-                        failedMixed.Add((key, views));
-                    }
-                }
-
-                await Task.Delay(20);
-            }
-        }
-
-        var clients = new[] { Task.Run(() => RunClientAsync(mixed: true)), Task.Run(() => RunClientAsync(mixed: false)) };
-        await WaitForAsync(observations, () => observations.Count(o => o.Status == 200) >= 10, clients);
-
-        killedAt = clock.Elapsed;
+        var killedAt = load.Now;
         await cluster.KillSiloAsync(victim);
-        await WaitForAsync(observations, () => observations.Count(o => o.At > killedAt + TimeSpan.FromSeconds(3) && o.Mixed) >= 5 && observations.Count(o => o.At > killedAt + TimeSpan.FromSeconds(3) && !o.Mixed) >= 5, clients);
+        var settledAt = killedAt + TimeSpan.FromSeconds(3);
+        await load.WaitUntilAsync(o => o.Count(x => x.At > settledAt && x.Mixed) >= 5 && o.Count(x => x.At > settledAt && !x.Mixed) >= 5);
 
-        var restartedAt = clock.Elapsed;
+        var restartedAt = load.Now;
         await cluster.StartSiloAsync(victim);
-        await WaitForAsync(observations, () => observations.Any(o => o.At > restartedAt && o.Mixed && o.Status == 200), clients);
-        await stop.CancelAsync();
-        await Task.WhenAll(clients);
+        await load.WaitUntilAsync(o => o.Any(x => x.At > restartedAt && x.Mixed && x.Status == 200));
+        var observations = await load.StopAsync();
         var recoveredAt = observations.First(o => o.At > restartedAt && o.Mixed && o.Status == 200).At;
 
-        var afterKill = observations.Where(o => o.At >= killedAt && o.At < restartedAt).ToList();
-        var first503 = afterKill.Where(o => o.Status == 503).Select(o => o.At + o.Took).DefaultIfEmpty(TimeSpan.MaxValue).Min();
-        output.WriteLine($"time to first 503 after the kill: {(first503 - killedAt.Value).TotalMilliseconds:F0} ms");
-        output.WriteLine($"slowest answer while the silo was down: {afterKill.Max(o => o.Took).TotalMilliseconds:F0} ms over {afterKill.Count} requests");
+        var down = observations.Where(o => o.At >= killedAt && o.At < restartedAt).ToList();
+        var first503 = down.Where(o => o.Status == 503).Select(o => o.At + o.Took).DefaultIfEmpty(TimeSpan.MaxValue).Min();
+        output.WriteLine($"time to first 503 after the kill: {(first503 - killedAt).TotalMilliseconds:F0} ms");
+        output.WriteLine($"slowest answer while the silo was down: {down.Max(o => o.Took).TotalMilliseconds:F0} ms over {down.Count} requests");
         output.WriteLine($"recovery: first mixed batch accepted {(recoveredAt - restartedAt).TotalMilliseconds:F0} ms after the restart began");
-        output.WriteLine($"codes while down: {string.Join(", ", afterKill.GroupBy(o => (o.Mixed ? "mixed" : "live") + " " + o.Status + " " + o.Code).Select(g => $"{g.Key} x{g.Count()}"))}");
+        output.WriteLine($"answers while down: {string.Join(", ", down.GroupBy(o => (o.Mixed ? "mixed" : "live") + " " + o.Status + " " + o.Code).Select(g => $"{g.Key} x{g.Count()}"))}");
 
         // Fail fast: nothing waited anywhere near the 5 s response timeout, and once the cluster
         // had noticed (3 s), every batch touching the dead silo's partitions was refused as
         // partition_unavailable while every batch for the other partitions was accepted.
-        Assert.True(afterKill.Max(o => o.Took) < TimeSpan.FromSeconds(4), cluster.Logs());
-        var settled = afterKill.Where(o => o.At > killedAt + TimeSpan.FromSeconds(3)).ToList();
+        Assert.True(down.Max(o => o.Took) < TimeSpan.FromSeconds(4), cluster.Logs());
+        var settled = down.Where(o => o.At > settledAt).ToList();
         Assert.All(settled.Where(o => o.Mixed), o => Assert.Equal((503, "partition_unavailable"), (o.Status, o.Code)));
         Assert.All(settled.Where(o => !o.Mixed), o => Assert.Equal(200, o.Status));
 
         // Retried with their keys, the refused batches apply only what is missing.
-        foreach (var (key, views) in failedMixed)
-        {
-            using var response = await cluster.PostRecordsAsync(PageView.JsonArray(views), key);
-            Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
-            acknowledged.AddRange(views);
-        }
+        var acknowledged = await load.RetryRefusedAsync();
+        await AssertStoredOnceOnOwnersAsync(cluster, acknowledged);
+    }
 
-        for (var ordinal = 0; ordinal < 3; ordinal++)
+    [Fact]
+    public async Task SiloTerminatedUnderLoad_drainsAndExitsCleanly_losingNoAcknowledgedRow()
+    {
+        const int victim = 2;
+        await using var cluster = new MallardCluster(await postgres.CreateDatabaseAsync(), silos: 3);
+        await cluster.StartAsync();
+        await using var load = new ClusterLoad(cluster, spared: victim);
+        await load.WaitUntilAsync(o => o.Count(x => x.Status == 200) >= 10);
+
+        var stopping = Stopwatch.StartNew();
+        Assert.Equal(0, await cluster.TerminateSiloAsync(victim));
+        output.WriteLine($"SIGTERM to exit under load: {stopping.ElapsedMilliseconds} ms");
+        Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(30), "the silo did not stop within its shutdown timeout");
+
+        var restartedAt = load.Now;
+        await cluster.StartSiloAsync(victim);
+        await load.WaitUntilAsync(o => o.Any(x => x.At > restartedAt && x.Mixed && x.Status == 200));
+        var observations = await load.StopAsync();
+        output.WriteLine($"answers: {string.Join(", ", observations.GroupBy(o => (o.Mixed ? "mixed" : "live") + " " + o.Status + " " + o.Code).Select(g => $"{g.Key} x{g.Count()}"))}");
+
+        var acknowledged = await load.RetryRefusedAsync();
+        await AssertStoredOnceOnOwnersAsync(cluster, acknowledged);
+    }
+
+    // Stops every silo with SIGTERM (each must exit 0), then reads the shard files: every
+    // acknowledged record once, and every shard on its owner's disk.
+    private static async Task AssertStoredOnceOnOwnersAsync(MallardCluster cluster, IReadOnlyList<PageView> acknowledged)
+    {
+        for (var ordinal = 0; ordinal < cluster.SiloCount; ordinal++)
         {
             Assert.Equal(0, await cluster.TerminateSiloAsync(ordinal));
         }
 
-        var stored = Enumerable.Range(0, 3).SelectMany(o => cluster.ReadShards(o).Select(r => (r.EventId, r.Partition, Ordinal: o))).ToList();
-        Assert.All(stored, r => Assert.Equal(r.Partition % 3, r.Ordinal)); // no shard was ever opened off its owner
-        var doubled = stored.GroupBy(r => r.EventId).Count(g => g.Count() > 1);
-        Assert.Equal(0, doubled);
+        var stored = Enumerable.Range(0, cluster.SiloCount).SelectMany(o => cluster.ReadShards(o).Select(r => (r.EventId, r.Partition, Ordinal: o))).ToList();
+        Assert.All(stored, r => Assert.Equal(r.Partition % cluster.SiloCount, r.Ordinal));
+        Assert.Equal(0, stored.GroupBy(r => r.EventId).Count(g => g.Count() > 1));
         var storedIds = stored.Select(r => r.EventId).ToHashSet();
-        var lost = acknowledged.Count(v => !storedIds.Contains(v.EventId));
-        Assert.Equal(0, lost);
+        Assert.Equal(0, acknowledged.Count(v => !storedIds.Contains(v.EventId)));
         Assert.Equal(acknowledged.Select(v => v.EventId).Distinct().Count(), stored.Count);
     }
 
@@ -250,36 +226,5 @@ public sealed class ClusterModeTests(PostgresServer postgres, ITestOutputHelper 
         return state.GetProperty("partitions").EnumerateArray().ToDictionary(
             p => p.GetProperty("partition").GetInt32(),
             p => (p.GetProperty("owner").GetInt32(), p.GetProperty("epoch").GetInt64(), long.Parse(p.GetProperty("rows").GetString()!)));
-    }
-
-    // Owners spread as p mod 3 (checked by the first test).
-    private static int OwnerOf(PageView view)
-    {
-        var columns = new ColumnVector[PageViews.Columns.Count];
-        PageViews.TryGetColumn("user_id", out var userId);
-        columns[userId.Ordinal] = new ColumnVector { Kind = ColumnKind.String, Count = 1, Strings = [view.UserId] };
-        return PartitionHasher.PartitionOf(PageViews, columns, 0) % 3;
-    }
-
-    private static async Task WaitForAsync(object gate, Func<bool> condition, Task[] clients)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (!Locked(gate, condition))
-        {
-            if (clients.FirstOrDefault(c => c.IsFaulted) is { } failed)
-            {
-                await failed;
-            }
-
-            await Task.Delay(50, timeout.Token);
-        }
-    }
-
-    private static bool Locked(object gate, Func<bool> condition)
-    {
-        lock (gate)
-        {
-            return condition();
-        }
     }
 }
