@@ -57,8 +57,11 @@ public static class GatewayHostExtensions
                     o.Invariant = "Npgsql";
                     o.ConnectionString = connectionString;
                 });
-                // Silos that join (or come back) are used as gateways within seconds, not a minute.
-                client.Configure<Orleans.Configuration.GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
+                // The gateway list is re-read every second: a silo that joins or comes back is used
+                // within a second, and calls in flight through a silo that died are failed as soon
+                // as the list no longer has it (with the default minute they waited out the
+                // response timeout).
+                client.Configure<Orleans.Configuration.GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(1));
             }
             else
             {

@@ -30,7 +30,7 @@ public static class DatasetEndpoints
                 return (IResult)Problems.UnknownDataset(dataset);
             }
 
-            var calls = Enumerable.Range(0, definition.Partitions).Select(p => grains.GetPartition(dataset, p).GetStatsAsync()).ToArray();
+            var calls = Enumerable.Range(0, definition.Partitions).Select(p => grains.Relay().GetStatsAsync(dataset, p)).ToArray();
             try
             {
                 await Task.WhenAll(calls);

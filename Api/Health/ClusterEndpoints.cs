@@ -14,7 +14,7 @@ public static class ClusterEndpoints
         {
             var hosts = await client.GetGrain<IManagementGrain>(0).GetDetailedHosts(onlyActive: false);
             var calls = contract.Datasets.Values
-                .SelectMany(d => Enumerable.Range(0, d.Partitions).Select(p => (Dataset: d.Name, Partition: p, Call: client.GetPartition(d.Name, p).GetStatsAsync())))
+                .SelectMany(d => Enumerable.Range(0, d.Partitions).Select(p => (Dataset: d.Name, Partition: p, Call: client.Relay().GetStatsAsync(d.Name, p))))
                 .ToList();
             try
             {

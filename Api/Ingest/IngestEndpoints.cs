@@ -105,13 +105,14 @@ public static partial class IngestEndpoints
         var stopwatch = Stopwatch.StartNew();
         var routed = BatchRouter.Route(definition, new ContractStamp(contract.Version, definition.Hash), batchId, requestHash, decoded.Columns, decoded.RecordCount);
 
-        var idempotency = idempotencyKey.Length == 0 ? null : grains.GetGrain<IIdempotencyGrain>(IdempotencyKeys.GrainKeyFor(dataset, batchId));
-        if (idempotency is not null)
+        var relay = grains.Relay();
+        var idempotencyGrainKey = idempotencyKey.Length == 0 ? null : IdempotencyKeys.GrainKeyFor(dataset, batchId);
+        if (idempotencyGrainKey is not null)
         {
             IdempotencyDecision decision;
             try
             {
-                decision = await idempotency.BeginAsync(batchId, requestHash);
+                decision = await relay.BeginBatchAsync(idempotencyGrainKey, batchId, requestHash);
             }
             catch (Exception e)
             {
@@ -140,7 +141,7 @@ public static partial class IngestEndpoints
         fanout?.SetTag("mallard.records", decoded.RecordCount);
         try
         {
-            var calls = routed.Partitions.ToDictionary(p => p.Key, p => grains.GetPartition(dataset, p.Key).AppendAsync(p.Value));
+            var calls = routed.Partitions.ToDictionary(p => p.Key, p => relay.AppendAsync(dataset, p.Key, p.Value));
             try
             {
                 await Task.WhenAll(calls.Values);
@@ -185,7 +186,7 @@ public static partial class IngestEndpoints
             fanout?.SetTag("mallard.outcome", "accepted");
             fanout?.SetTag("mallard.accepted", receipt.Accepted);
             fanout?.SetTag("mallard.duplicates", receipt.Duplicates);
-            if (idempotency is not null && receipts.Length > 0 && receipts.All(r => r.Replayed))
+            if (idempotencyGrainKey is not null && receipts.Length > 0 && receipts.All(r => r.Replayed))
             {
                 http.Response.Headers["Idempotent-Replayed"] = "true";
             }
@@ -194,11 +195,11 @@ public static partial class IngestEndpoints
         }
         finally
         {
-            if (idempotency is not null)
+            if (idempotencyGrainKey is not null)
             {
                 try
                 {
-                    await idempotency.EndAsync(requestHash);
+                    await relay.EndBatchAsync(idempotencyGrainKey, requestHash);
                 }
                 catch (Exception e)
                 {

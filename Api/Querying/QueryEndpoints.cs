@@ -73,7 +73,7 @@ public static partial class QueryEndpoints
         fanout?.SetTag("mallard.partitions", partitions.Count);
         fanout?.SetTag("mallard.aggregate", query.IsAggregate);
         var calls = partitions
-            .ToDictionary(p => p, p => grains.GetPartition(dataset, p).QueryAsync(query));
+            .ToDictionary(p => p, p => grains.Relay().QueryAsync(dataset, p, query));
         try
         {
             await Task.WhenAll(calls.Values);

@@ -8,6 +8,9 @@ namespace Mallard.Partitions;
 public interface IIdempotencyGrain : IGrainWithStringKey
 {
     /// <summary>Claims the key for a request whose body hashes to <paramref name="requestHash"/>.</summary>
+    // A control-plane step: bounded well below the data calls' response timeout, so a key whose
+    // grain (or a probed partition) sat on a silo that just died is refused in seconds.
+    [ResponseTimeout("00:00:03")]
     Task<IdempotencyDecision> BeginAsync(string batchId, string requestHash);
 
     /// <summary>Releases the key after the request finished (committed everywhere or failed somewhere).</summary>

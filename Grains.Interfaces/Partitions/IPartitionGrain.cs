@@ -28,6 +28,7 @@ public interface IPartitionGrain : IGrainWithStringKey
 
     /// <summary>The ledger entry of a batch, if this partition committed it within the retention period.</summary>
     [AlwaysInterleave]
+    [ResponseTimeout("00:00:01.500")]
     Task<BatchLedgerEntry?> FindBatchAsync(string batchId);
 
     /// <summary>Reads row count, ledger size, watermark and file size.</summary>

@@ -128,7 +128,7 @@ public sealed class ClusterLoad : IAsyncDisposable
             var code = ok ? "" : JsonDocument.Parse(text).RootElement.GetProperty("code").GetString()!;
             lock (_observations)
             {
-                _observations.Add(new Observation(started, _clock.Elapsed - started, mixed, (int)response.StatusCode, code));
+                _observations.Add(new Observation(started, _clock.Elapsed - started, mixed, (int)response.StatusCode, code, ok ? "" : text));
                 if (ok)
                 {
                     _acknowledged.AddRange(views);
@@ -143,6 +143,6 @@ public sealed class ClusterLoad : IAsyncDisposable
         }
     }
 
-    /// <summary>One answer: when the request started, how long it took, which client, status and problem code.</summary>
-    public sealed record Observation(TimeSpan At, TimeSpan Took, bool Mixed, int Status, string Code);
+    /// <summary>One answer: when the request started, how long it took, which client, status, problem code and body.</summary>
+    public sealed record Observation(TimeSpan At, TimeSpan Took, bool Mixed, int Status, string Code, string Problem);
 }
