@@ -21,17 +21,19 @@ public static class DedupBenchmark
     {
         var rows = Option(args, "--rows", 10_000_000);
         var memoryMb = Option(args, "--memory-mb", 256);
+        var storageIndex = Array.IndexOf(args, "--storage-version");
+        var storageVersion = storageIndex >= 0 ? args[storageIndex + 1] : new ShardOptions().StorageVersion;
         var milestones = new[] { 1_000_000, 5_000_000, 10_000_000, 20_000_000 }.Where(m => m <= rows).ToArray();
-        Console.WriteLine($"# dedup cost per shard: {rows:N0} rows in {BatchRows:N0}-row batches, memory_limit {memoryMb} MiB, 1 thread, {Environment.ProcessorCount} cores");
+        Console.WriteLine($"# dedup cost per shard: {rows:N0} rows in {BatchRows:N0}-row batches, memory_limit {memoryMb} MiB, 1 thread, storage {storageVersion}, {Environment.ProcessorCount} cores");
         Console.WriteLine();
         Console.WriteLine("| variant | shard rows | batch p50 ms | batch p99 ms | rows/s (last 1M) | all-duplicate batch ms | process RSS MiB |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
-        Measure("exact (unique index)", window: null, rows, memoryMb, milestones);
-        Measure("no index (dedup_window)", window: "1s", rows, memoryMb, milestones);
+        Measure("exact (unique index)", window: null, rows, memoryMb, storageVersion, milestones);
+        Measure("no index (dedup_window)", window: "1s", rows, memoryMb, storageVersion, milestones);
         return 0;
     }
 
-    private static void Measure(string variant, string? window, int rows, int memoryMb, int[] milestones)
+    private static void Measure(string variant, string? window, int rows, int memoryMb, string storageVersion, int[] milestones)
     {
         var folder = Path.Combine(Path.GetTempPath(), $"mallard-bench-{Guid.NewGuid():N}");
         var yaml = """
@@ -56,7 +58,7 @@ public static class DedupBenchmark
             """;
         var contract = ContractLoader.Parse(yaml, "bench.yaml");
         var dataset = contract.Datasets["page_views"];
-        var options = Options.Create(new ShardOptions { DataDirectory = folder, MemoryLimitMb = memoryMb, Threads = 1 });
+        var options = Options.Create(new ShardOptions { DataDirectory = folder, MemoryLimitMb = memoryMb, Threads = 1, StorageVersion = storageVersion });
         try
         {
             using var shard = new ShardCatalog(options, contract).Open(dataset, 0);

@@ -11,6 +11,6 @@ return args switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: dotnet run -c Release --project bench -- (all [--quick] | ingest [--quick] [--seconds N] [--dashboard] | gateway-stages | dedup [--rows N] [--memory-mb M])");
+    Console.Error.WriteLine("usage: dotnet run -c Release --project bench -- (all [--quick] | ingest [--quick] [--seconds N] [--dashboard] | gateway-stages | dedup [--rows N] [--memory-mb M] [--storage-version V])");
     return 2;
 }

@@ -56,7 +56,13 @@ public sealed class Shard : IDisposable
     internal static Shard Open(string path, DatasetDefinition dataset, int partition, ContractDefinition contract, ShardOptions options, Action<Shard> onDispose)
     {
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
-        var connection = new DuckDBConnection($"Data Source={path}");
+        // The setting goes into the connection string: a value with a separator would smuggle in others.
+        if (!options.StorageVersion.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_'))
+        {
+            throw new ArgumentException($"Mallard:Shards:StorageVersion '{options.StorageVersion}' is not a DuckDB storage version (e.g. latest, v1.5.0)");
+        }
+
+        var connection = new DuckDBConnection($"Data Source={path};storage_compatibility_version={options.StorageVersion}");
         try
         {
             connection.Open();
