@@ -11,7 +11,7 @@ namespace Mallard.Api;
 public static class PartitionFailures
 {
     /// <summary>Codes a partition uses to refuse its shard; they are named in the 503.</summary>
-    private static readonly string[] ShardRefusals = ["shard_drift", "migration_failed", "contract_breaking", "shard_identity_mismatch", "duplicate_keys", "partition_overloaded", "shard_memory_exhausted", "shard_write_failed", "partition_unavailable"];
+    private static readonly string[] ShardRefusals = ["shard_drift", "migration_failed", "contract_breaking", "shard_identity_mismatch", "duplicate_keys", "partition_overloaded", "shard_memory_exhausted", "shard_write_failed", "partition_unavailable", "lease_unavailable"];
 
     /// <summary>
     /// Whether a partition call failed because the partition cannot be reached right now (its silo

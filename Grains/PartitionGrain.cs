@@ -121,6 +121,10 @@ public sealed partial class PartitionGrain(
         {
             throw PartitionUnavailable.Fenced(key, epoch, epoch);
         }
+        catch (Exception e) when (e is not PartitionException)
+        {
+            throw PartitionUnavailable.LeaseUnreadable(key, e);
+        }
 
         var before = await Task.Run(() => shard.StampEpoch(epoch, topology.Value.Ordinal), cancellationToken);
         if (before >= epoch)
@@ -134,7 +138,17 @@ public sealed partial class PartitionGrain(
     // Before a commit: the lease in storage must still carry this activation's epoch.
     private async Task ConfirmEpochAsync()
     {
-        await lease.ReadStateAsync();
+        try
+        {
+            await lease.ReadStateAsync();
+        }
+        catch (Exception e) when (e is not PartitionException)
+        {
+            // Unfenced writes are worse than none: without the lease nothing is written, and the
+            // refusal says why in a form that crosses the wire (a driver's exception may not).
+            throw PartitionUnavailable.LeaseUnreadable(this.GetPrimaryKeyString(), e);
+        }
+
         if (lease.State.Epoch != _epoch)
         {
             var fenced = PartitionUnavailable.Fenced(this.GetPrimaryKeyString(), _epoch, lease.State.Epoch);

@@ -16,6 +16,13 @@ public static class PartitionUnavailable
     public static PartitionException NotOwner(string partitionKey, int owner, int local) =>
         new(Code, $"partition {partitionKey} is held by silo {owner}, not silo {local}; it is never opened elsewhere");
 
+    /// <summary>The stable code for a lease that cannot be read or written (the cluster database is unreachable).</summary>
+    public const string LeaseCode = "lease_unavailable";
+
+    /// <summary>The partition cannot read or take its fencing lease, so it writes nothing.</summary>
+    public static PartitionException LeaseUnreadable(string partitionKey, Exception cause) =>
+        new(LeaseCode, $"partition {partitionKey} cannot confirm its fencing epoch, so it writes nothing: {cause.GetBaseException().Message}");
+
     /// <summary>A newer activation of the partition holds the fencing epoch.</summary>
     public static PartitionException Fenced(string partitionKey, long epoch, long current) =>
         new(Code, $"partition {partitionKey} was fenced: this activation holds epoch {epoch}, the partition is at epoch {current}; retry");

@@ -23,10 +23,18 @@ public sealed class ShardOwnershipCache(IGrainFactory grains)
                 return ownership.OwnerOf(partition);
             }
         }
-        catch
+        catch (Exception e)
         {
             _datasets.TryRemove(new KeyValuePair<string, Task<DatasetOwnership>>(dataset, lookup));
-            throw;
+            if (e is Mallard.Partitions.PartitionException)
+            {
+                throw;
+            }
+
+            // A driver's exception may not cross the wire; the refusal does, and says why.
+            throw new Mallard.Partitions.PartitionException(
+                PartitionUnavailable.Code,
+                $"the ownership map of '{dataset}' cannot be read: {e.GetBaseException().Message}");
         }
 
         // The contract grew the dataset since this silo read it: read it again.

@@ -227,6 +227,54 @@ public sealed class ClusterModeTests(PostgresServer postgres, ITestOutputHelper 
         Assert.Equal(before.Count + after.Count, second.Values.Sum(p => p.Rows));
     }
 
+    [Fact]
+    public async Task PostgresDown_appendsAreRefusedAsLeaseUnavailable_queriesAreServed_andWritesResumeWhenItIsBack()
+    {
+        await using var cluster = new MallardCluster(await postgres.CreateDatabaseAsync(), silos: 2);
+        await cluster.StartAsync();
+        var first = PageView.Generate(500, seed: 9001);
+        using (var response = await cluster.PostRecordsAsync(PageView.JsonArray(first)))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        await postgres.StopAsync();
+        try
+        {
+            var during = PageView.Generate(500, seed: 9002);
+            var started = Stopwatch.StartNew();
+            using (var response = await cluster.PostRecordsAsync(PageView.JsonArray(during), "during-outage"))
+            {
+                var text = await response.Content.ReadAsStringAsync();
+                Assert.True(response.StatusCode == HttpStatusCode.ServiceUnavailable, text);
+                Assert.Equal("lease_unavailable", JsonDocument.Parse(text).RootElement.GetProperty("code").GetString());
+                Assert.NotNull(response.Headers.RetryAfter);
+            }
+
+            output.WriteLine($"append refused {started.ElapsedMilliseconds} ms into the outage");
+            Assert.True(started.Elapsed < TimeSpan.FromSeconds(4), "an append waited on the unreachable database");
+
+            // Reads need no lease: the shards answer as before.
+            var (status, body) = await cluster.QueryAsync("""{"aggregates": [{"fn": "count", "as": "n"}]}""");
+            Assert.Equal(HttpStatusCode.OK, status);
+            Assert.Equal("500", body.GetProperty("rows")[0].GetProperty("n").GetString());
+        }
+        finally
+        {
+            await postgres.StartAsync();
+        }
+
+        // The refused batch, retried with its key once the database is back, is applied once.
+        var retried = PageView.Generate(500, seed: 9002);
+        using (var response = await cluster.PostRecordsAsync(PageView.JsonArray(retried), "during-outage"))
+        {
+            Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        }
+
+        var (_, after) = await cluster.QueryAsync("""{"aggregates": [{"fn": "count", "as": "n"}]}""");
+        Assert.Equal("1000", after.GetProperty("rows")[0].GetProperty("n").GetString());
+    }
+
     private static async Task<Dictionary<int, (int Owner, long Epoch, long Rows)>> PartitionsAsync(MallardCluster cluster)
     {
         var state = await cluster.GetJsonAsync("/v1/cluster");

@@ -31,19 +31,28 @@ public sealed class PostgresServer : IAsyncLifetime
         var data = Path.Combine(_root, "data");
         await RunAsync(Path.Combine(_bin, "initdb"), ["-D", data, "-U", User, "--auth=trust", "-E", "UTF8", "--no-sync"], _asPostgresUser);
         Port = FreePort.Next();
-        await RunAsync(
+        await StartAsync();
+    }
+
+    /// <summary>Starts the server (again) on the same port and data.</summary>
+    public Task StartAsync() =>
+        RunAsync(
             Path.Combine(_bin, "pg_ctl"),
-            ["-D", data, "-l", Path.Combine(_root, "server.log"), "-w", "-t", "60",
+            ["-D", Path.Combine(_root, "data"), "-l", Path.Combine(_root, "server.log"), "-w", "-t", "60",
              "-o", $"-p {Port} -k {_root} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=200",
              "start"],
             _asPostgresUser);
-    }
+
+    /// <summary>Stops the server, dropping every connection, as an outage would.</summary>
+    public Task StopAsync() =>
+        RunAsync(Path.Combine(_bin, "pg_ctl"), ["-D", Path.Combine(_root, "data"), "-m", "fast", "-w", "stop"], _asPostgresUser);
 
     /// <summary>A new, empty database and its connection string.</summary>
     public async Task<string> CreateDatabaseAsync()
     {
         var name = $"t{Guid.NewGuid():N}";
-        await using (var connection = new NpgsqlConnection(ConnectionString("postgres")))
+        // Unpooled: a test may have restarted the server, which breaks pooled connections.
+        await using (var connection = new NpgsqlConnection(ConnectionString("postgres") + ";Pooling=false"))
         {
             await connection.OpenAsync();
             await using var create = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
