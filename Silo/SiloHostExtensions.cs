@@ -36,8 +36,9 @@ public static class SiloHostExtensions
         var httpPort = configuration.GetValue("Mallard:Silo:HttpPort", 8081);
         var dataDirectory = configuration["Mallard:Shards:DataDirectory"] ?? "./data";
 
-        // Grains read the resolved ordinal (it may have come from the pod name).
+        // Grains read the resolved ordinal (it may have come from the pod name) and silo count.
         configuration["Mallard:Cluster:Ordinal"] = cluster.Ordinal.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        configuration["Mallard:Cluster:Silos"] = cluster.Silos.ToString(System.Globalization.CultureInfo.InvariantCulture);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, httpPort));
         builder.Services.AddSingleton(cluster);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = configuration.GetValue("Mallard:Silo:ShutdownTimeout", TimeSpan.FromSeconds(30)));

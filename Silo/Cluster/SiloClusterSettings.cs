@@ -7,10 +7,11 @@ namespace Mallard.Silo.Cluster;
 /// <summary>The cluster settings of one silo, read and checked once at start-up.</summary>
 /// <param name="Mode">Embedded or PostgreSQL.</param>
 /// <param name="ConnectionString">PostgreSQL connection string (<c>Mallard:Cluster:PostgreSql</c>); required in PostgreSQL mode.</param>
-/// <param name="Ordinal">This silo's stable ordinal.</param>
+/// <param name="Ordinal">This silo's stable ordinal (always 0 in embedded mode).</param>
+/// <param name="Silos">How many ordinals partitions are spread over (always 1 in embedded mode).</param>
 /// <param name="AdvertisedAddress">The address other silos and gateways reach this silo at.</param>
 /// <param name="ResponseTimeout">How long a grain call may take before the caller gives up.</param>
-public sealed partial record SiloClusterSettings(ClusterMode Mode, string? ConnectionString, int Ordinal, IPAddress AdvertisedAddress, TimeSpan ResponseTimeout)
+public sealed partial record SiloClusterSettings(ClusterMode Mode, string? ConnectionString, int Ordinal, int Silos, IPAddress AdvertisedAddress, TimeSpan ResponseTimeout)
 {
     /// <summary>Embedded mode has no silo to lose, so a slow commit is worth waiting for.</summary>
     public static readonly TimeSpan EmbeddedResponseTimeout = TimeSpan.FromSeconds(30);
@@ -36,14 +37,20 @@ public sealed partial record SiloClusterSettings(ClusterMode Mode, string? Conne
 
         int ordinal;
         var ordinalText = configuration["Mallard:Cluster:Ordinal"];
-        if (!string.IsNullOrEmpty(ordinalText))
+        if (mode == ClusterMode.Embedded)
+        {
+            // One silo owns every partition; an ordinal or silo count left over from a cluster
+            // configuration must not make partitions look owned by silos that will never come.
+            ordinal = 0;
+        }
+        else if (!string.IsNullOrEmpty(ordinalText))
         {
             if (!int.TryParse(ordinalText, NumberStyles.None, CultureInfo.InvariantCulture, out ordinal))
             {
                 throw new InvalidOperationException($"Mallard:Cluster:Ordinal is '{ordinalText}'; expected a non-negative integer");
             }
         }
-        else if (OrdinalFromPodName(configuration["POD_NAME"] ?? configuration["HOSTNAME"]) is { } fromPod && mode == ClusterMode.PostgreSql)
+        else if (OrdinalFromPodName(configuration["POD_NAME"] ?? configuration["HOSTNAME"]) is { } fromPod)
         {
             ordinal = fromPod;
         }
@@ -52,7 +59,7 @@ public sealed partial record SiloClusterSettings(ClusterMode Mode, string? Conne
             ordinal = 0;
         }
 
-        var silos = configuration.GetValue("Mallard:Cluster:Silos", 1);
+        var silos = mode == ClusterMode.Embedded ? 1 : configuration.GetValue("Mallard:Cluster:Silos", 1);
         if (silos < 1 || ordinal >= silos)
         {
             throw new InvalidOperationException($"Mallard:Cluster:Ordinal {ordinal} is outside Mallard:Cluster:Silos {silos} (ordinals run from 0 to Silos - 1)");
@@ -66,7 +73,7 @@ public sealed partial record SiloClusterSettings(ClusterMode Mode, string? Conne
 
         var timeout = configuration.GetValue<TimeSpan?>("Mallard:Cluster:ResponseTimeout")
             ?? (mode == ClusterMode.Embedded ? EmbeddedResponseTimeout : ClusterResponseTimeout);
-        return new SiloClusterSettings(mode, connectionString, ordinal, address, timeout);
+        return new SiloClusterSettings(mode, connectionString, ordinal, silos, address, timeout);
     }
 
     private static int? OrdinalFromPodName(string? name) =>

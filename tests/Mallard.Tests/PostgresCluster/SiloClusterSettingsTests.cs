@@ -30,6 +30,17 @@ public sealed class SiloClusterSettingsTests
     }
 
     [Fact]
+    public void Read_embeddedWithClusterLeftovers_isOneSiloOwningEverything()
+    {
+        var settings = SiloClusterSettings.Read(Configuration(
+            ("Mallard:Cluster:Silos", "3"),
+            ("Mallard:Cluster:Ordinal", "2"),
+            ("POD_NAME", "mallard-1")));
+
+        Assert.Equal((ClusterMode.Embedded, 0, 1), (settings.Mode, settings.Ordinal, settings.Silos));
+    }
+
+    [Fact]
     public void Read_explicitOrdinal_winsOverPodName()
     {
         var settings = SiloClusterSettings.Read(Configuration(
