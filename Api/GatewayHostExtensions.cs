@@ -32,30 +32,15 @@ public static class GatewayHostExtensions
         builder.AddMallardTelemetry("mallard-api", [GatewayMetrics.MeterName, "Microsoft.AspNetCore.Hosting"], tracing => tracing.AddAspNetCoreInstrumentation());
 
         var gatewayPort = configuration.GetValue("Mallard:Cluster:GatewayPort", 30000);
-        var mode = configuration["Mallard:Cluster:Mode"] ?? "Embedded";
-        var postgres = string.Equals(mode, "PostgreSql", StringComparison.OrdinalIgnoreCase);
-        if (!postgres && !string.Equals(mode, "Embedded", StringComparison.OrdinalIgnoreCase))
-        {
-            throw new InvalidOperationException($"Mallard:Cluster:Mode is '{mode}'; expected Embedded or PostgreSql");
-        }
-
-        var connectionString = configuration["Mallard:Cluster:PostgreSql"];
-        if (postgres && string.IsNullOrWhiteSpace(connectionString))
-        {
-            throw new InvalidOperationException("Mallard:Cluster:Mode is PostgreSql but Mallard:Cluster:PostgreSql (the connection string) is not set");
-        }
-
-        // In a cluster a call to a silo that just died must fail fast (docs/operations.md, "Failover").
-        var responseTimeout = configuration.GetValue<TimeSpan?>("Mallard:Cluster:ResponseTimeout")
-            ?? (postgres ? TimeSpan.FromSeconds(5) : TimeSpan.FromSeconds(30));
+        var cluster = ClusterConnection.Read(configuration);
         builder.UseOrleansClient(client =>
         {
-            if (postgres)
+            if (cluster.PostgreSql)
             {
                 client.UseAdoNetClustering(o =>
                 {
-                    o.Invariant = "Npgsql";
-                    o.ConnectionString = connectionString;
+                    o.Invariant = ClusterConnection.PostgresInvariant;
+                    o.ConnectionString = cluster.ConnectionString;
                 });
                 // The gateway list is re-read every second: a silo that joins or comes back is used
                 // within a second, and calls in flight through a silo that died are failed as soon
@@ -68,7 +53,7 @@ public static class GatewayHostExtensions
                 client.UseLocalhostClustering(gatewayPort);
             }
 
-            client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = responseTimeout);
+            client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = cluster.ResponseTimeout);
             client.Configure<ClusterOptions>(o =>
             {
                 o.ClusterId = configuration["Mallard:Cluster:ClusterId"] ?? "mallard-local";

@@ -65,17 +65,17 @@ public static class SiloHostExtensions
                 });
                 silo.UseAdoNetClustering(o =>
                 {
-                    o.Invariant = PostgresInvariant;
+                    o.Invariant = ClusterConnection.PostgresInvariant;
                     o.ConnectionString = cluster.ConnectionString;
                 });
                 silo.AddAdoNetGrainStorage(ShardOwnershipGrain.StorageName, o =>
                 {
-                    o.Invariant = PostgresInvariant;
+                    o.Invariant = ClusterConnection.PostgresInvariant;
                     o.ConnectionString = cluster.ConnectionString;
                 });
                 silo.UseAdoNetReminderService(o =>
                 {
-                    o.Invariant = PostgresInvariant;
+                    o.Invariant = ClusterConnection.PostgresInvariant;
                     o.ConnectionString = cluster.ConnectionString;
                 });
                 silo.Configure<ClusterMembershipOptions>(o =>
@@ -105,9 +105,6 @@ public static class SiloHostExtensions
         Directory.CreateDirectory(dataDirectory);
         return builder;
     }
-
-    /// <summary>The ADO.NET invariant name Orleans maps to Npgsql.</summary>
-    public const string PostgresInvariant = "Npgsql";
 
     /// <summary>Maps the silo's own small HTTP surface: liveness and metrics.</summary>
     public static WebApplication MapSiloEndpoints(this WebApplication app)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
+using Mallard.Hosting;
 
 namespace Mallard.Silo.Cluster;
 
@@ -13,27 +14,12 @@ namespace Mallard.Silo.Cluster;
 /// <param name="ResponseTimeout">How long a grain call may take before the caller gives up.</param>
 public sealed partial record SiloClusterSettings(ClusterMode Mode, string? ConnectionString, int Ordinal, int Silos, IPAddress AdvertisedAddress, TimeSpan ResponseTimeout)
 {
-    /// <summary>Embedded mode has no silo to lose, so a slow commit is worth waiting for.</summary>
-    public static readonly TimeSpan EmbeddedResponseTimeout = TimeSpan.FromSeconds(30);
-
-    /// <summary>In a cluster a call to a silo that just died must not hang: see docs/operations.md.</summary>
-    public static readonly TimeSpan ClusterResponseTimeout = TimeSpan.FromSeconds(5);
-
     /// <summary>Reads <c>Mallard:Cluster:*</c>; the ordinal falls back to the numeric suffix of <c>POD_NAME</c> or <c>HOSTNAME</c> (a StatefulSet pod <c>mallard-2</c> is ordinal 2).</summary>
     /// <exception cref="InvalidOperationException">A setting is missing or malformed; the message names it.</exception>
     public static SiloClusterSettings Read(IConfiguration configuration)
     {
-        var modeText = configuration["Mallard:Cluster:Mode"] ?? nameof(ClusterMode.Embedded);
-        if (!Enum.TryParse<ClusterMode>(modeText, ignoreCase: true, out var mode) || !Enum.IsDefined(mode))
-        {
-            throw new InvalidOperationException($"Mallard:Cluster:Mode is '{modeText}'; expected Embedded or PostgreSql");
-        }
-
-        var connectionString = configuration["Mallard:Cluster:PostgreSql"];
-        if (mode == ClusterMode.PostgreSql && string.IsNullOrWhiteSpace(connectionString))
-        {
-            throw new InvalidOperationException("Mallard:Cluster:Mode is PostgreSql but Mallard:Cluster:PostgreSql (the connection string) is not set");
-        }
+        var connection = ClusterConnection.Read(configuration);
+        var mode = connection.PostgreSql ? ClusterMode.PostgreSql : ClusterMode.Embedded;
 
         int ordinal;
         var ordinalText = configuration["Mallard:Cluster:Ordinal"];
@@ -71,9 +57,7 @@ public sealed partial record SiloClusterSettings(ClusterMode Mode, string? Conne
             throw new InvalidOperationException($"Mallard:Cluster:AdvertisedAddress is '{addressText}'; expected an IP address");
         }
 
-        var timeout = configuration.GetValue<TimeSpan?>("Mallard:Cluster:ResponseTimeout")
-            ?? (mode == ClusterMode.Embedded ? EmbeddedResponseTimeout : ClusterResponseTimeout);
-        return new SiloClusterSettings(mode, connectionString, ordinal, silos, address, timeout);
+        return new SiloClusterSettings(mode, connection.ConnectionString, ordinal, silos, address, connection.ResponseTimeout);
     }
 
     private static int? OrdinalFromPodName(string? name) =>
