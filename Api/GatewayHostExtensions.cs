@@ -4,6 +4,7 @@ using Mallard.Api.Health;
 using Mallard.Api.Ingest;
 using Mallard.Api.Querying;
 using Mallard.Contract;
+using Microsoft.Extensions.Options;
 using Mallard.Hosting;
 using OpenTelemetry.Trace;
 using Orleans.Configuration;
@@ -14,33 +15,28 @@ namespace Mallard.Api;
 /// <summary>How the gateway host is put together; shared by Program and the tests.</summary>
 public static class GatewayHostExtensions
 {
-    /// <summary>Reads <c>Mallard:Schema</c> (default <c>./schema.yaml</c>) and validates it.</summary>
-    public static ContractDefinition LoadMallardContract(this IHostApplicationBuilder builder) =>
-        ContractLoader.LoadFile(builder.Configuration["Mallard:Schema"] ?? "schema.yaml");
-
     /// <summary>The contract, limits, metrics and the Orleans client of the embedded (localhost) cluster.</summary>
     public static WebApplicationBuilder AddMallardGateway(this WebApplicationBuilder builder, ContractDefinition contract)
     {
         var configuration = builder.Configuration;
+        var limits = GatewayOptions.Read(configuration);
+        var cluster = MallardClusterOptions.Read(configuration);
         builder.Services.AddSingleton(contract);
-        builder.Services.AddOptions<GatewayOptions>().Bind(configuration.GetSection(GatewayOptions.Section));
+        builder.Services.AddSingleton(Options.Create(limits));
         builder.Services.AddSingleton<GatewayMetrics>();
         builder.Services.AddSingleton<IngestAdmission>();
         builder.Services.AddProblemDetails();
-        builder.WebHost.ConfigureKestrel(kestrel =>
-            kestrel.Limits.MaxRequestBodySize = configuration.GetValue(GatewayOptions.Section + ":MaxBodyBytes", new GatewayOptions().MaxBodyBytes) + 1);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = limits.MaxBodyBytes + 1);
         builder.AddMallardTelemetry("mallard-api", [GatewayMetrics.MeterName, "Microsoft.AspNetCore.Hosting"], tracing => tracing.AddAspNetCoreInstrumentation());
 
-        var gatewayPort = configuration.GetValue("Mallard:Cluster:GatewayPort", 30000);
-        var cluster = ClusterConnection.Read(configuration);
         builder.UseOrleansClient(client =>
         {
-            if (cluster.PostgreSql)
+            if (cluster.IsPostgreSql)
             {
                 client.UseAdoNetClustering(o =>
                 {
-                    o.Invariant = ClusterConnection.PostgresInvariant;
-                    o.ConnectionString = cluster.ConnectionString;
+                    o.Invariant = MallardClusterOptions.PostgresInvariant;
+                    o.ConnectionString = cluster.PostgreSql;
                 });
                 // The gateway list is re-read every second: a silo that joins or comes back is used
                 // within a second, and calls in flight through a silo that died are failed as soon
@@ -50,14 +46,14 @@ public static class GatewayHostExtensions
             }
             else
             {
-                client.UseLocalhostClustering(gatewayPort);
+                client.UseLocalhostClustering(cluster.GatewayPort);
             }
 
-            client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = cluster.ResponseTimeout);
+            client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = cluster.EffectiveResponseTimeout);
             client.Configure<ClusterOptions>(o =>
             {
-                o.ClusterId = configuration["Mallard:Cluster:ClusterId"] ?? "mallard-local";
-                o.ServiceId = configuration["Mallard:Cluster:ServiceId"] ?? "mallard";
+                o.ClusterId = cluster.ClusterId;
+                o.ServiceId = cluster.ServiceId;
             });
             // The gateway may start before the silo: keep trying rather than exit.
             client.UseConnectionRetryFilter(async (_, cancellationToken) =>

@@ -26,4 +26,27 @@ public sealed class GatewayOptions
 
     /// <summary>Most values in one <c>in</c> filter.</summary>
     public int MaxInValues { get; set; } = 1_000;
+
+    /// <summary>Binds and checks the section.</summary>
+    /// <exception cref="InvalidOperationException">A setting is malformed; the message names it.</exception>
+    public static GatewayOptions Read(IConfiguration configuration)
+    {
+        var options = configuration.GetSection(Section).Get<GatewayOptions>() ?? new GatewayOptions();
+        Require(options.MaxBodyBytes >= 1, nameof(MaxBodyBytes), options.MaxBodyBytes);
+        Require(options.MaxRecordsPerBatch >= 1, nameof(MaxRecordsPerBatch), options.MaxRecordsPerBatch);
+        Require(options.MaxReportedErrors >= 1, nameof(MaxReportedErrors), options.MaxReportedErrors);
+        Require(options.MaxConcurrentRequests >= 1, nameof(MaxConcurrentRequests), options.MaxConcurrentRequests);
+        Require(options.MaxConcurrentRequestsPerClient >= 1, nameof(MaxConcurrentRequestsPerClient), options.MaxConcurrentRequestsPerClient);
+        Require(options.MaxInFlightBodyBytes >= options.MaxBodyBytes, nameof(MaxInFlightBodyBytes), options.MaxInFlightBodyBytes, "at least MaxBodyBytes");
+        Require(options.MaxInValues >= 1, nameof(MaxInValues), options.MaxInValues);
+        return options;
+    }
+
+    private static void Require(bool valid, string name, long value, string expected = "at least 1")
+    {
+        if (!valid)
+        {
+            throw new InvalidOperationException($"{Section}:{name} is {value}; expected {expected}");
+        }
+    }
 }

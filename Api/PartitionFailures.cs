@@ -4,21 +4,19 @@ using Orleans.Runtime;
 namespace Mallard.Api;
 
 /// <summary>
-/// Turns the partitions that failed a fanned-out call into one problem response: 409 when a silo
-/// holds a different contract than the gateway validated against, otherwise 503 with
-/// <c>Retry-After</c>, naming each failed partition and, where the partition said, why.
+/// Turns the partitions that failed a fanned-out call into one problem response. A refusal the
+/// client must act on (a non-retryable code: a contract mismatch, an overflow, a reused key)
+/// decides the answer, since retrying cannot help; otherwise it is a 503 with <c>Retry-After</c>
+/// naming each failed partition and, where the partition said, why.
 /// </summary>
 public static class PartitionFailures
 {
-    /// <summary>Codes a partition uses to refuse its shard; they are named in the 503.</summary>
-    private static readonly string[] ShardRefusals = ["shard_drift", "migration_failed", "contract_breaking", "shard_identity_mismatch", "duplicate_keys", "partition_overloaded", "shard_memory_exhausted", "shard_write_failed", "partition_unavailable", "lease_unavailable"];
-
     /// <summary>
     /// Whether a partition call failed because the partition cannot be reached right now (its silo
     /// is down, unknown to the cluster yet, or did not answer in time), as opposed to refusing the
     /// request. Such failures are what <c>allowPartial</c> leaves out and what 503 means.
     /// </summary>
-    public static bool IsUnavailable(Exception? failure) => Normalize(failure) is { Code: "partition_unavailable" };
+    public static bool IsUnavailable(Exception? failure) => Normalize(failure) is { Code: ErrorCodes.PartitionUnavailable };
 
     /// <summary>
     /// The partition's own refusal, or for a failure of the cluster's messaging (connection refused,
@@ -37,9 +35,9 @@ public static class PartitionFailures
             switch (e)
             {
                 case SiloUnavailableException or OrleansMessageRejectionException or Orleans.Runtime.Messaging.ConnectionFailedException:
-                    return new PartitionException("partition_unavailable", "its silo is not reachable; retry after the cluster has noticed (about 2 s)");
+                    return new PartitionException(ErrorCodes.PartitionUnavailable, "its silo is not reachable; retry after the cluster has noticed (about 2 s)");
                 case TimeoutException:
-                    return new PartitionException("partition_unavailable", "its silo did not answer within the response timeout");
+                    return new PartitionException(ErrorCodes.PartitionUnavailable, "its silo did not answer within the response timeout");
             }
         }
 
@@ -47,25 +45,29 @@ public static class PartitionFailures
     }
 
     /// <summary>The problem response for <paramref name="failures"/> (partition → exception).</summary>
-    public static IResult ToProblem(HttpContext http, string dataset, IReadOnlyDictionary<int, Exception?> failures, string fallbackCode, IDictionary<string, object?> extensions)
+    /// <param name="dataset">The dataset, named in the detail.</param>
+    /// <param name="failures">The failed partitions.</param>
+    /// <param name="fallbackCode">The 503 code when the partitions did not all fail for one named reason.</param>
+    /// <param name="extensions">Extra problem members; <c>failedPartitions</c> is added.</param>
+    public static IResult ToProblem(string dataset, IReadOnlyDictionary<int, Exception> failures, string fallbackCode, IDictionary<string, object?>? extensions = null)
     {
+        extensions ??= new Dictionary<string, object?>();
         var refusals = failures.ToDictionary(f => f.Key, f => Normalize(f.Value));
         extensions["failedPartitions"] = failures.Keys.Order().ToArray();
-        if (refusals.Values.FirstOrDefault(r => r?.Code == "contract_mismatch") is { } mismatch)
+        if (refusals.Values.FirstOrDefault(r => r is not null && !ErrorCatalog.Describe(r.Code).Retryable) is { } decisive)
         {
-            return Problems.Create(StatusCodes.Status409Conflict, "contract_mismatch", mismatch.Message, extensions);
+            return Problems.From(decisive, extensions);
         }
 
         var reasons = refusals
-            .Where(r => r.Value is not null && ShardRefusals.Contains(r.Value.Code))
+            .Where(r => r.Value is not null)
+            .OrderBy(r => r.Key)
             .Select(r => $"partition {r.Key}: {r.Value!.Message}")
             .ToArray();
-        var code = reasons.Length > 0 && refusals.Values.All(r => r is not null && r.Code == refusals.Values.First()!.Code)
-            ? refusals.Values.First()!.Code
-            : fallbackCode;
-        http.Response.Headers.RetryAfter = "1";
+        var codes = refusals.Values.Select(r => r?.Code).Distinct().ToArray();
+        var code = codes is [{ } shared] ? shared : fallbackCode;
         var detail = $"partitions {string.Join(", ", failures.Keys.Order())} of '{dataset}' failed"
             + (reasons.Length > 0 ? ": " + string.Join(" | ", reasons) : "");
-        return Problems.Create(StatusCodes.Status503ServiceUnavailable, code, detail, extensions);
+        return Problems.Create(code, detail, extensions);
     }
 }

@@ -1,13 +1,18 @@
-using Microsoft.AspNetCore.Http.HttpResults;
+using Mallard.Contract;
+using Mallard.Partitions;
 
 namespace Mallard.Api;
 
-/// <summary>Every error the gateway returns is <c>application/problem+json</c> built here.</summary>
+/// <summary>
+/// Every error the gateway returns is <c>application/problem+json</c> built here, with its status,
+/// title and <c>Retry-After</c> taken from the <see cref="ErrorCatalog"/> by code.
+/// </summary>
 public static class Problems
 {
-    /// <summary>A problem response with a stable <c>code</c> extension.</summary>
-    public static ProblemHttpResult Create(int status, string code, string detail, IDictionary<string, object?>? extensions = null)
+    /// <summary>The problem response for <paramref name="code"/>; retryable codes carry <c>Retry-After</c>.</summary>
+    public static IResult Create(string code, string detail, IDictionary<string, object?>? extensions = null)
     {
+        var description = ErrorCatalog.Describe(code);
         var all = new Dictionary<string, object?>(StringComparer.Ordinal) { ["code"] = code };
         if (extensions is not null)
         {
@@ -17,25 +22,24 @@ public static class Problems
             }
         }
 
-        return TypedResults.Problem(detail: detail, statusCode: status, title: Title(status), type: $"https://mallard.dev/problems/{code}", extensions: all);
+        var problem = TypedResults.Problem(detail: detail, statusCode: description.Status, title: description.Title, type: $"https://mallard.dev/problems/{code}", extensions: all);
+        return description.Retryable ? new RetryLater(problem) : problem;
     }
 
+    /// <summary>The problem response for a partition's (or grain's) own refusal.</summary>
+    public static IResult From(PartitionException refusal, IDictionary<string, object?>? extensions = null) =>
+        Create(refusal.Code, refusal.Message, extensions);
+
     /// <summary>404 for a dataset that the contract does not declare.</summary>
-    public static ProblemHttpResult UnknownDataset(string dataset) =>
-        Create(StatusCodes.Status404NotFound, "unknown_dataset", $"dataset '{Shorten(dataset)}' is not in the contract");
+    public static IResult UnknownDataset(string dataset) =>
+        Create(ErrorCodes.UnknownDataset, $"dataset '{DisplayText.Shorten(dataset)}' is not in the contract");
 
-    private static string Title(int status) => status switch
+    private sealed class RetryLater(IResult problem) : IResult
     {
-        400 => "Bad request",
-        404 => "Not found",
-        409 => "Conflict",
-        413 => "Payload too large",
-        415 => "Unsupported media type",
-        422 => "Unprocessable content",
-        429 => "Too many requests",
-        503 => "Service unavailable",
-        _ => "Error",
-    };
-
-    private static string Shorten(string text) => text.Length <= 64 ? text : text[..64] + "…";
+        public Task ExecuteAsync(HttpContext http)
+        {
+            http.Response.Headers.RetryAfter = ErrorCatalog.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return problem.ExecuteAsync(http);
+        }
+    }
 }

@@ -1,12 +1,13 @@
 using Mallard.Api;
 using Mallard.Contract;
+using Mallard.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
 
 ContractDefinition contract;
 try
 {
-    contract = builder.LoadMallardContract();
+    contract = ContractFile.Load(builder.Configuration);
 }
 catch (ContractException e)
 {

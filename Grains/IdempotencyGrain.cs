@@ -30,30 +30,18 @@ public sealed class IdempotencyGrain(ContractDefinition contract, IOptions<Idemp
             var dataset = this.GetPrimaryKeyString().Split('/')[0];
             if (!contract.TryGetDataset(dataset, out var definition))
             {
-                throw new PartitionException("unknown_dataset", $"dataset '{dataset}' is not in contract version {contract.Version}");
+                throw new PartitionException(ErrorCodes.UnknownDataset, $"dataset '{dataset}' is not in contract version {contract.Version}");
             }
 
             // A partition that cannot answer now is skipped rather than failing the request: the
             // partitions this request writes to check the body hash in their own ledgers anyway.
-            var probes = Enumerable.Range(0, definition.Partitions)
-                .Select(p => GrainFactory.GetPartition(dataset, p).FindBatchAsync(batchId))
-                .ToArray();
-            try
-            {
-                await Task.WhenAll(probes);
-            }
-            catch
-            {
-                // Examined per partition below.
-            }
-
-            var entries = probes.Where(p => p.IsCompletedSuccessfully && p.Result is not null).Select(p => p.Result!).ToList();
+            var probes = await Fanout.CallAsync(Enumerable.Range(0, definition.Partitions), p => GrainFactory.GetPartition(dataset, p).FindBatchAsync(batchId));
+            var entries = probes.Succeeded.Values.OfType<BatchLedgerEntry>().ToList();
             seenRequestHash = entries.FirstOrDefault()?.RequestHash;
             if (entries.Any(e => e.RequestHash != seenRequestHash))
             {
-                throw new PartitionException("idempotency_conflict", $"batch {batchId} was committed for more than one request body");
+                throw new PartitionException(ErrorCodes.IdempotencyKeyReused, $"batch {batchId} was committed for more than one request body");
             }
-
         }
 
         if (seenRequestHash is not null && seenRequestHash != requestHash)

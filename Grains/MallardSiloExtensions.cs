@@ -5,6 +5,7 @@ using Mallard.Grains.Shards;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Orleans.Runtime.MembershipService.SiloMetadata;
 
 namespace Mallard.Grains;
@@ -13,31 +14,32 @@ namespace Mallard.Grains;
 public static class MallardSiloExtensions
 {
     /// <summary>
-    /// Adds the contract, the shard catalog (options from <c>Mallard:Shards</c>), the silo's place in
-    /// the cluster (<c>Mallard:Cluster:Ordinal</c>, <c>Mallard:Cluster:Silos</c>, published as silo
-    /// metadata) and the placement that puts each partition on its owner. The host registers the
-    /// grain storage named <see cref="ShardOwnershipGrain.StorageName"/>.
+    /// Adds the contract, the shard catalog (options bound once from <c>Mallard:Shards</c> and
+    /// checked here), the silo's place in the cluster (<paramref name="topology"/>, as the host
+    /// resolved it; its ordinal is published as silo metadata; default ordinal 0 of 1) and the
+    /// placement that puts each partition on its owner. The host registers the grain storage named
+    /// <see cref="ShardOwnershipGrain.StorageName"/>.
     /// </summary>
-    public static ISiloBuilder AddMallardPartitions(this ISiloBuilder silo, ContractDefinition contract, IConfiguration configuration)
+    public static ISiloBuilder AddMallardPartitions(this ISiloBuilder silo, ContractDefinition contract, IConfiguration configuration, ClusterTopologyOptions? topology = null)
     {
-        var ordinal = configuration.GetValue(ClusterTopologyOptions.Section + ":Ordinal", 0);
+        topology ??= new ClusterTopologyOptions();
         silo.UseSiloMetadata(new Dictionary<string, string>
         {
-            [ClusterTopologyOptions.OrdinalMetadataKey] = ordinal.ToString(CultureInfo.InvariantCulture),
+            [ClusterTopologyOptions.OrdinalMetadataKey] = topology.Ordinal.ToString(CultureInfo.InvariantCulture),
         });
         silo.AddPlacementDirector<ShardOwnerPlacement, ShardOwnerPlacementDirector>();
 
         var services = silo.Services;
         services.AddSingleton(contract);
-        services.AddOptions<ShardOptions>().Bind(configuration.GetSection(ShardOptions.Section));
-        services.AddOptions<ClusterTopologyOptions>().Bind(configuration.GetSection(ClusterTopologyOptions.Section));
+        services.AddSingleton(Options.Create(ShardOptions.Read(configuration)));
+        services.AddSingleton(Options.Create(topology));
         services.AddSingleton<ShardCatalog>();
         services.AddSingleton<ShardMetrics>();
         services.AddSingleton<PartitionGauges>();
         services.AddSingleton<CommitGate>();
         services.AddSingleton<ShardOwnershipCache>();
         services.AddSingleton<SiloOrdinals>();
-        services.AddOptions<IdempotencyOptions>().Bind(configuration.GetSection(IdempotencyOptions.Section));
+        services.AddSingleton(Options.Create(IdempotencyOptions.Read(configuration)));
         services.TryAddSingleton(TimeProvider.System);
         return silo;
     }

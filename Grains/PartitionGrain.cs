@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Mallard.Contract;
 using Mallard.Grains.Ownership;
 using Mallard.Grains.Shards;
+using Mallard.Grains.Writing;
 using Mallard.Partitions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -10,11 +11,13 @@ using Orleans.Storage;
 namespace Mallard.Grains;
 
 /// <summary>
-/// Owns one shard. Orleans runs its appends one at a time (the grain is not reentrant); queries and
-/// stats are marked to interleave and read their own snapshot. All DuckDB work runs on the thread
-/// pool, never on the grain scheduler. A shard that cannot be served under the current contract
-/// (drift, a failed migration) is refused: every call fails with the reason, and the grain
-/// deactivates when idle so the next call checks again.
+/// Owns one shard. Appends (<c>[AlwaysInterleave]</c>) join the partition's bounded write queue
+/// and return at once; its single writer commits what is waiting as one group (one transaction)
+/// and completes each caller, so appends never wait for each other's turns. Queries and stats also
+/// interleave and read committed snapshots on the shard's pooled reader connections. All DuckDB
+/// work runs on the thread pool, never on the grain scheduler. A shard that cannot be served under
+/// the current contract (drift, a failed migration) is refused: every call fails with the reason,
+/// and the grain deactivates when idle so the next call checks again.
 /// In a cluster the grain is placed on the silo that owns its shard and refuses to open the shard
 /// anywhere else; each activation takes a new fencing epoch in grain storage and confirms it before
 /// every commit, so an activation that a newer one has superseded never writes again.
@@ -33,15 +36,11 @@ public sealed partial class PartitionGrain(
     ILogger<PartitionGrain> logger)
     : Grain, IPartitionGrain
 {
-    // Appends waiting for the writer. Only touched on the grain's scheduler, so no lock is needed.
-    private readonly Queue<PendingAppend> _pending = new();
-    private long _queuedRows;
-    private bool _writing;
+    private PartitionWriteQueue? _queue;
     private Shard? _shard;
     private PartitionGauge? _gauge;
     private DatasetDefinition? _dataset;
     private PartitionException? _refusal;
-    private Task _writer = Task.CompletedTask;
     private long _epoch;
     private int _owner;
 
@@ -50,17 +49,17 @@ public sealed partial class PartitionGrain(
         var key = this.GetPrimaryKeyString();
         if (!PartitionKey.TryParse(key, out var datasetName, out var partition))
         {
-            throw new PartitionException("bad_partition_key", $"'{key}' is not a partition key (dataset/partition)");
+            throw new PartitionException(ErrorCodes.BadPartitionKey, $"'{key}' is not a partition key (dataset/partition)");
         }
 
         if (!contract.TryGetDataset(datasetName, out var dataset))
         {
-            throw new PartitionException("unknown_dataset", $"dataset '{datasetName}' is not in contract version {contract.Version}");
+            throw new PartitionException(ErrorCodes.UnknownDataset, $"dataset '{datasetName}' is not in contract version {contract.Version}");
         }
 
         if (partition >= dataset.Partitions)
         {
-            throw new PartitionException("unknown_partition", $"dataset '{datasetName}' has {dataset.Partitions} partitions; {partition} does not exist");
+            throw new PartitionException(ErrorCodes.UnknownPartition, $"dataset '{datasetName}' has {dataset.Partitions} partitions; {partition} does not exist");
         }
 
         _dataset = dataset;
@@ -93,6 +92,12 @@ public sealed partial class PartitionGrain(
         var shard = _shard;
         var stats = await Task.Run(shard.Stats, cancellationToken);
         _gauge = gauges.Register(datasetName, partition, shard.Path, stats.Rows, stats.Batches, stats.WatermarkMicros);
+        _queue = new PartitionWriteQueue(
+            options.Value.MaxQueuedRows,
+            options.Value.MaxRowsPerCommit,
+            group => CommitAsync(shard, group),
+            gate.PassAsync,
+            queued => _gauge?.QueuedRows = queued);
         foreach (var step in _shard.AppliedSteps)
         {
             metrics.EvolutionStepApplied(datasetName, step.Kind.ToString());
@@ -169,7 +174,11 @@ public sealed partial class PartitionGrain(
     {
         // Batches already queued are committed (or fail) before the shard closes: a graceful
         // shutdown drains instead of dropping acknowledged-in-flight work.
-        await _writer;
+        if (_queue is { } queue)
+        {
+            await queue.Drained;
+        }
+
         if (_gauge is { } gauge)
         {
             gauges.Unregister(gauge);
@@ -187,14 +196,7 @@ public sealed partial class PartitionGrain(
     public Task<PartitionReceipt> AppendAsync(RecordBatch batch)
     {
         var shard = Serve(batch.Contract);
-        var limit = options.Value.MaxQueuedRows;
-        if (_queuedRows > 0 && _queuedRows + batch.RowCount > limit)
-        {
-            metrics.AppendRefused(_dataset!.Name, "partition_overloaded");
-            throw new PartitionException(
-                "partition_overloaded",
-                $"partition {this.GetPrimaryKeyString()} has {_queuedRows} rows waiting (limit {limit}); retry later");
-        }
+        var queue = _queue!;
 
         // The append span lives until the batch's commit ends; it must not stay Activity.Current
         // for the rest of this grain turn.
@@ -205,115 +207,64 @@ public sealed partial class PartitionGrain(
         span?.SetTag("mallard.partition", shard.Partition);
         span?.SetTag("mallard.batch_id", batch.BatchId);
         span?.SetTag("mallard.rows", batch.RowCount);
-        span?.SetTag("mallard.queued_rows_ahead", _queuedRows);
-        var pending = new PendingAppend(batch, new TaskCompletionSource<PartitionReceipt>(TaskCreationOptions.RunContinuationsAsynchronously), span, Stopwatch.GetTimestamp());
-        _pending.Enqueue(pending);
-        _queuedRows += batch.RowCount;
-        _gauge?.QueuedRows = _queuedRows;
-        if (!_writing)
+        span?.SetTag("mallard.queued_rows_ahead", queue.QueuedRows);
+        if (queue.TryEnqueue(batch, span) is { } receipt)
         {
-            _writing = true;
-            _writer = WriteQueuedAsync(shard);
+            return receipt;
         }
 
-        return pending.Completion.Task;
+        span?.SetTag("mallard.outcome", ErrorCodes.PartitionOverloaded);
+        span?.Dispose();
+        metrics.AppendRefused(_dataset!.Name, ErrorCodes.PartitionOverloaded);
+        throw new PartitionException(
+            ErrorCodes.PartitionOverloaded,
+            $"partition {this.GetPrimaryKeyString()} has {queue.QueuedRows} rows waiting (limit {options.Value.MaxQueuedRows}); retry later");
     }
 
-    // The single writer: takes everything queued (up to a commit's row limit), commits it as one
-    // transaction off the scheduler, completes each caller, and repeats while work is waiting.
-    private async Task WriteQueuedAsync(Shard shard)
+    // One group commit: the lease is confirmed, then the group is written in one transaction off
+    // the scheduler. Its span is a child of the first batch's span and links to the others.
+    private async Task<IReadOnlyList<AppendOutcome>> CommitAsync(Shard shard, IReadOnlyList<PendingAppend> group)
     {
+        var dataset = _dataset!.Name;
+        var started = Stopwatch.GetTimestamp();
+        using var commit = MallardTelemetry.Source.StartActivity(
+            "mallard.shard.commit",
+            ActivityKind.Internal,
+            group[0].Span?.Context ?? default,
+            tags: null,
+            links: group.Skip(1).Where(g => g.Span is not null).Select(g => new ActivityLink(g.Span!.Context)));
+        commit?.SetTag("mallard.dataset", dataset);
+        commit?.SetTag("mallard.partition", shard.Partition);
+        commit?.SetTag("mallard.batches", group.Count);
+        commit?.SetTag("mallard.rows", group.Sum(g => (long)g.Batch.RowCount));
         try
         {
-            while (_pending.Count > 0)
+            if (_refusal is { } refusal)
             {
-                await gate.PassAsync();
-                var group = new List<PendingAppend>();
-                long rows = 0;
-                while (_pending.Count > 0 && (group.Count == 0 || rows + _pending.Peek().Batch.RowCount <= options.Value.MaxRowsPerCommit))
-                {
-                    var next = _pending.Dequeue();
-                    group.Add(next);
-                    rows += next.Batch.RowCount;
-                }
+                throw new PartitionException(refusal.Code, refusal.Message);
+            }
 
-                // One commit serves the whole group: it is a child of the first batch's span and
-                // links to the others, and each batch records how long it waited in the queue.
-                var commitStarted = Stopwatch.GetTimestamp();
-                foreach (var pending in group)
+            await ConfirmEpochAsync();
+            var written = await Task.Run(() => shard.AppendGroup(group.Select(g => g.Batch).ToList()));
+            var outcomes = written.Select(o => new AppendOutcome(o.Receipt, o.Error)).ToArray();
+            metrics.CommitTook(dataset, shard.Partition, Stopwatch.GetElapsedTime(started));
+            RecordCommitted(group, outcomes);
+            foreach (var outcome in outcomes)
+            {
+                if (outcome.Receipt is { Replayed: true } replayed)
                 {
-                    pending.Span?.SetTag("mallard.queue_wait_ms", Stopwatch.GetElapsedTime(pending.Enqueued, commitStarted).TotalMilliseconds);
-                }
-
-                using var commit = MallardTelemetry.Source.StartActivity(
-                    "mallard.shard.commit",
-                    ActivityKind.Internal,
-                    group[0].Span?.Context ?? default,
-                    tags: null,
-                    links: group.Skip(1).Where(g => g.Span is not null).Select(g => new ActivityLink(g.Span!.Context)));
-                commit?.SetTag("mallard.dataset", _dataset!.Name);
-                commit?.SetTag("mallard.partition", shard.Partition);
-                commit?.SetTag("mallard.batches", group.Count);
-                commit?.SetTag("mallard.rows", rows);
-                try
-                {
-                    if (_refusal is { } refusal)
-                    {
-                        throw new PartitionException(refusal.Code, refusal.Message);
-                    }
-
-                    await ConfirmEpochAsync();
-                    var outcomes = await Task.Run(() => shard.AppendGroup(group.Select(g => g.Batch).ToList()));
-                    metrics.CommitTook(_dataset!.Name, shard.Partition, Stopwatch.GetElapsedTime(commitStarted));
-                    RecordCommitted(group, outcomes);
-                    for (var i = 0; i < group.Count; i++)
-                    {
-                        if (outcomes[i].Receipt is { } receipt)
-                        {
-                            if (receipt.Replayed)
-                            {
-                                LogReplayed(_dataset!.Name, shard.Partition, receipt.BatchId);
-                            }
-
-                            group[i].Span?.SetTag("mallard.accepted", receipt.Accepted);
-                            group[i].Span?.SetTag("mallard.duplicates", receipt.Duplicates);
-                            group[i].Span?.SetTag("mallard.outcome", receipt.Replayed ? "replayed" : "committed");
-                            group[i].Completion.TrySetResult(receipt);
-                        }
-                        else
-                        {
-                            group[i].Span?.SetTag("mallard.outcome", (outcomes[i].Error as PartitionException)?.Code ?? "failed");
-                            group[i].Span?.SetStatus(ActivityStatusCode.Error, outcomes[i].Error!.Message);
-                            group[i].Completion.TrySetException(outcomes[i].Error!);
-                        }
-                    }
-
-                    metrics.GroupCommitted(_dataset!.Name, group.Count);
-                }
-                catch (Exception e)
-                {
-                    LogCommitFailed(e, this.GetPrimaryKeyString(), group.Count);
-                    commit?.SetStatus(ActivityStatusCode.Error, e.Message);
-                    foreach (var pending in group)
-                    {
-                        pending.Span?.SetStatus(ActivityStatusCode.Error, e.Message);
-                        pending.Completion.TrySetException(e);
-                    }
-                }
-                finally
-                {
-                    _queuedRows -= rows;
-                    _gauge?.QueuedRows = _queuedRows;
-                    foreach (var pending in group)
-                    {
-                        pending.Span?.Dispose();
-                    }
+                    LogReplayed(dataset, shard.Partition, replayed.BatchId);
                 }
             }
+
+            metrics.GroupCommitted(dataset, group.Count);
+            return outcomes;
         }
-        finally
+        catch (Exception e)
         {
-            _writing = false;
+            LogCommitFailed(e, this.GetPrimaryKeyString(), group.Count);
+            commit?.SetStatus(ActivityStatusCode.Error, e.Message);
+            throw;
         }
     }
 
@@ -338,10 +289,10 @@ public sealed partial class PartitionGrain(
     {
         var shard = Serve(stamp: null);
         var stats = await Task.Run(shard.Stats);
-        return stats with { Silo = RuntimeIdentity, QueuedRows = _queuedRows, Epoch = _epoch, Owner = _owner };
+        return stats with { Silo = RuntimeIdentity, QueuedRows = _queue?.QueuedRows ?? 0, Epoch = _epoch, Owner = _owner };
     }
 
-    private void RecordCommitted(List<PendingAppend> group, IReadOnlyList<(PartitionReceipt? Receipt, Exception? Error)> outcomes)
+    private void RecordCommitted(IReadOnlyList<PendingAppend> group, IReadOnlyList<AppendOutcome> outcomes)
     {
         if (_gauge is not { } gauge)
         {
@@ -379,30 +330,10 @@ public sealed partial class PartitionGrain(
         if (stamp is not null && stamp.DatasetHash != _dataset!.Hash)
         {
             throw new PartitionException(
-                "contract_mismatch",
+                ErrorCodes.ContractMismatch,
                 $"the gateway validated against contract v{stamp.Version} ('{_dataset.Name}' definition {stamp.DatasetHash}); this silo holds v{contract.Version} (definition {_dataset.Hash})");
         }
 
         return _shard ?? throw new InvalidOperationException("partition is not activated");
     }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Partition {PartitionKey} activated on shard {ShardPath} at epoch {Epoch}")]
-    private partial void LogActivated(string partitionKey, string shardPath, long epoch);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Partition {PartitionKey} deactivated ({Reason})")]
-    private partial void LogDeactivated(string partitionKey, string reason);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Partition {PartitionKey} evolved to contract v{ContractVersion}: {Step}")]
-    private partial void LogEvolved(string partitionKey, int contractVersion, string step);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Partition {PartitionKey} refuses reads and writes ({Reason}): {Detail}")]
-    private partial void LogRefused(Exception exception, string partitionKey, string reason, string detail);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Partition {PartitionKey} failed to commit a group of {Batches} batch(es)")]
-    private partial void LogCommitFailed(Exception exception, string partitionKey, int batches);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Batch {BatchId} was already committed to {Dataset}/{Partition}; replayed its receipt")]
-    private partial void LogReplayed(string dataset, int partition, string batchId);
-
-    private sealed record PendingAppend(RecordBatch Batch, TaskCompletionSource<PartitionReceipt> Completion, Activity? Span, long Enqueued);
 }

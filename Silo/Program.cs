@@ -1,37 +1,32 @@
 using Mallard.Contract;
+using Mallard.Grains;
+using Mallard.Hosting;
 using Mallard.Silo;
 using Mallard.Silo.Cluster;
 
 var builder = WebApplication.CreateBuilder(args);
 
 ContractDefinition contract;
+SiloClusterSettings cluster;
 try
 {
-    contract = builder.LoadMallardContract();
+    contract = ContractFile.Load(builder.Configuration);
+    cluster = SiloClusterSettings.Read(builder.Configuration);
+    builder.AdmitMallardContract(contract);
 }
 catch (ContractException e)
 {
     Console.Error.WriteLine($"mallard silo: invalid contract: {e.Message}");
     return 2;
 }
-
-try
-{
-    builder.AdmitMallardContract(contract);
-}
-catch (Mallard.Grains.ContractEvolutionException e)
+catch (ContractEvolutionException e)
 {
     Console.Error.WriteLine($"mallard silo: contract refused: {e.Message}");
     return 3;
 }
-
-SiloClusterSettings cluster;
-try
-{
-    cluster = SiloClusterSettings.Read(builder.Configuration);
-}
 catch (InvalidOperationException e)
 {
+    // A setting that does not bind or check out, named by key.
     Console.Error.WriteLine($"mallard silo: {e.Message}");
     return 2;
 }
@@ -49,7 +44,15 @@ if (cluster.Mode == ClusterMode.PostgreSql)
     }
 }
 
-builder.AddMallardSilo(contract);
+try
+{
+    builder.AddMallardSilo(contract);
+}
+catch (InvalidOperationException e)
+{
+    Console.Error.WriteLine($"mallard silo: {e.Message}");
+    return 2;
+}
 
 var app = builder.Build();
 app.MapSiloEndpoints();

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Mallard.Contract;
+using Mallard.Partitions;
 
 namespace Mallard.Cli;
 
@@ -48,6 +49,7 @@ public static class TypeScriptGenerator
 
         AppendDatasetMap(ts, contract);
         ts.Append(Shapes);
+        AppendErrorCodes(ts);
         return ts.ToString().ReplaceLineEndings("\n");
     }
 
@@ -98,6 +100,27 @@ public static class TypeScriptGenerator
         ts.AppendLine();
         ts.AppendLine("/** A dataset name. */");
         ts.AppendLine("export type DatasetName = keyof Datasets;");
+    }
+
+    // The codes come from the error catalogue, so a client can switch on every code the gateway
+    // can answer with, and a new code is a compile-time change for it.
+    private static void AppendErrorCodes(StringBuilder ts)
+    {
+        ts.AppendLine();
+        ts.AppendLine("/** Every problem code the gateway answers with (docs/errors.md). */");
+        ts.AppendLine("export type ErrorCode =");
+        ts.AppendLine(string.Join(Environment.NewLine, ErrorCatalog.All.Select(e => $"  | \"{e.Code}\"")) + ";");
+        ts.AppendLine();
+        ts.AppendLine("/** Why one field or record of a batch was refused (docs/errors.md, \"Record errors\"). */");
+        ts.AppendLine("export type RecordErrorCode =");
+        ts.AppendLine(string.Join(Environment.NewLine, ErrorCatalog.RecordErrors.Select(e => $"  | \"{e.Code}\"")) + ";");
+        ts.AppendLine();
+        ts.AppendLine("/** The 422 answer to a batch with invalid records: nothing was written. */");
+        ts.AppendLine("export interface ValidationProblem extends Problem {");
+        ts.AppendLine(CultureInfo.InvariantCulture, $"  code: \"{ErrorCodes.InvalidRecords}\";");
+        ts.AppendLine("  errors: RecordError[];");
+        ts.AppendLine("  totalErrors: number;");
+        ts.AppendLine("}");
     }
 
     private static string Describe(ColumnDefinition column)
@@ -211,7 +234,7 @@ public static class TypeScriptGenerator
           title: string;
           status: number;
           detail: string;
-          code: string;
+          code: ErrorCode;
           traceId?: string;
           [extension: string]: unknown;
         }
@@ -220,15 +243,8 @@ public static class TypeScriptGenerator
         export interface RecordError {
           index: number;
           field: string | null;
-          code: string;
+          code: RecordErrorCode;
           message: string;
-        }
-
-        /** The 422 answer to a batch with invalid records: nothing was written. */
-        export interface ValidationProblem extends Problem {
-          code: "invalid_records";
-          errors: RecordError[];
-          totalErrors: number;
         }
 
         """;

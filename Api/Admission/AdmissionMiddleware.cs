@@ -1,3 +1,5 @@
+using Mallard.Partitions;
+
 namespace Mallard.Api.Admission;
 
 /// <summary>Admits or refuses every <c>/v1/datasets/…</c> POST before its body is read.</summary>
@@ -19,10 +21,9 @@ public sealed class AdmissionMiddleware(RequestDelegate next, IngestAdmission ad
         if (result != AdmissionResult.Admitted)
         {
             metrics.RequestRefused(result == AdmissionResult.ClientBusy ? "client_busy" : "gateway_busy");
-            http.Response.Headers.RetryAfter = "1";
             var problem = result == AdmissionResult.ClientBusy
-                ? Problems.Create(StatusCodes.Status429TooManyRequests, "client_concurrency_exceeded", "this client already has its maximum number of requests in flight; retry after one finishes")
-                : Problems.Create(StatusCodes.Status503ServiceUnavailable, "gateway_overloaded", "the gateway is at its limit of requests in flight; retry shortly");
+                ? Problems.Create(ErrorCodes.ClientConcurrencyExceeded, "this client already has its maximum number of requests in flight; retry after one finishes")
+                : Problems.Create(ErrorCodes.GatewayOverloaded, "the gateway is at its limit of requests in flight; retry shortly");
             await problem.ExecuteAsync(http);
             return;
         }

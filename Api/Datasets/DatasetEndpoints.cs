@@ -23,30 +23,21 @@ public static class DatasetEndpoints
             datasets = contract.Datasets.Values.Select(Describe).ToArray(),
         }));
 
-        routes.MapGet("/v1/datasets/{dataset}", async (string dataset, ContractDefinition contract, IGrainFactory grains, HttpContext http) =>
+        routes.MapGet("/v1/datasets/{dataset}", async (string dataset, ContractDefinition contract, IGrainFactory grains) =>
         {
             if (!contract.TryGetDataset(dataset, out var definition))
             {
-                return (IResult)Problems.UnknownDataset(dataset);
+                return Problems.UnknownDataset(dataset);
             }
 
-            var calls = Enumerable.Range(0, definition.Partitions).Select(p => grains.Relay().GetStatsAsync(dataset, p)).ToArray();
-            try
+            var relay = grains.Relay();
+            var result = await Fanout.CallAsync(Enumerable.Range(0, definition.Partitions), p => relay.GetStatsAsync(dataset, p));
+            if (!result.AllSucceeded)
             {
-                await Task.WhenAll(calls);
-            }
-            catch
-            {
-                // Reported below.
+                return PartitionFailures.ToProblem(dataset, result.Failed, ErrorCodes.PartitionsUnavailable);
             }
 
-            var failed = calls.Select((call, partition) => (call, partition)).Where(x => !x.call.IsCompletedSuccessfully).ToArray();
-            if (failed.Length > 0)
-            {
-                return PartitionFailures.ToProblem(http, dataset, failed.ToDictionary(f => f.partition, f => (Exception?)f.call.Exception), "partitions_unavailable", new Dictionary<string, object?>());
-            }
-
-            var stats = calls.Select(c => c.Result).ToArray();
+            var stats = result.Succeeded.Values.ToArray();
             return TypedResults.Ok(new
             {
                 contractVersion = contract.Version,

@@ -28,12 +28,12 @@ public static class JsonValueParser
 
                 if (text.Contains('\0'))
                 {
-                    return ("invalid_string", "string contains a NUL character, which is not stored");
+                    return (RecordErrorCodes.InvalidString, "string contains a NUL character, which is not stored");
                 }
 
                 if (HasLoneSurrogate(text))
                 {
-                    return ("invalid_string", "string contains an unpaired UTF-16 surrogate");
+                    return (RecordErrorCodes.InvalidString, "string contains an unpaired UTF-16 surrogate");
                 }
 
                 builder.AppendString(text.ToString());
@@ -60,9 +60,9 @@ public static class JsonValueParser
                         builder.AppendInt32((int)int32Candidate);
                         return null;
                     case ParseStatus.Ok or ParseStatus.OutOfRange:
-                        return ("out_of_range", $"{Shorten(text)} is outside the int32 range");
+                        return (RecordErrorCodes.OutOfRange, $"{Shorten(text)} is outside the int32 range");
                     default:
-                        return ("wrong_type", $"expected an integer for int32, got {Shorten(text)}");
+                        return (RecordErrorCodes.WrongType, $"expected an integer for int32, got {Shorten(text)}");
                 }
 
             case ColumnKind.Int64:
@@ -77,9 +77,9 @@ public static class JsonValueParser
                         builder.AppendInt64(int64);
                         return null;
                     case ParseStatus.OutOfRange:
-                        return ("out_of_range", $"{Shorten(text)} is outside the int64 range");
+                        return (RecordErrorCodes.OutOfRange, $"{Shorten(text)} is outside the int64 range");
                     default:
-                        return ("invalid_format", $"expected a string of digits for int64, got {Quote(token, text)}");
+                        return (RecordErrorCodes.InvalidFormat, $"expected a string of digits for int64, got {Quote(token, text)}");
                 }
 
             case ColumnKind.Float64:
@@ -90,7 +90,7 @@ public static class JsonValueParser
 
                 if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var float64) || !double.IsFinite(float64))
                 {
-                    return ("out_of_range", $"{Shorten(text)} is not a finite float64");
+                    return (RecordErrorCodes.OutOfRange, $"{Shorten(text)} is not a finite float64");
                 }
 
                 builder.AppendFloat64(float64);
@@ -108,11 +108,11 @@ public static class JsonValueParser
                         builder.AppendDecimal(decimalValue);
                         return null;
                     case ParseStatus.TooPrecise:
-                        return ("too_precise", $"{Quote(token, text)} has more fractional digits than {type} stores; it would be rounded");
+                        return (RecordErrorCodes.TooPrecise, $"{Quote(token, text)} has more fractional digits than {type} stores; it would be rounded");
                     case ParseStatus.OutOfRange:
-                        return ("out_of_range", $"{Quote(token, text)} has more integer digits than {type} stores");
+                        return (RecordErrorCodes.OutOfRange, $"{Quote(token, text)} has more integer digits than {type} stores");
                     default:
-                        return ("invalid_format", $"expected a decimal number for {type}, got {Quote(token, text)}");
+                        return (RecordErrorCodes.InvalidFormat, $"expected a decimal number for {type}, got {Quote(token, text)}");
                 }
 
             case ColumnKind.Timestamp:
@@ -127,11 +127,11 @@ public static class JsonValueParser
                         builder.AppendInt64(micros);
                         return null;
                     case ParseStatus.TooPrecise:
-                        return ("too_precise", $"\"{Shorten(text)}\" is more precise than a microsecond");
+                        return (RecordErrorCodes.TooPrecise, $"\"{Shorten(text)}\" is more precise than a microsecond");
                     case ParseStatus.OutOfRange:
-                        return ("out_of_range", $"\"{Shorten(text)}\" is not a valid instant between years 0001 and 9999");
+                        return (RecordErrorCodes.OutOfRange, $"\"{Shorten(text)}\" is not a valid instant between years 0001 and 9999");
                     default:
-                        return ("invalid_format", $"expected an RFC 3339 timestamp such as 2024-05-01T12:00:00.123456Z, got \"{Shorten(text)}\"");
+                        return (RecordErrorCodes.InvalidFormat, $"expected an RFC 3339 timestamp such as 2024-05-01T12:00:00.123456Z, got \"{Shorten(text)}\"");
                 }
 
             case ColumnKind.Date:
@@ -146,9 +146,9 @@ public static class JsonValueParser
                         builder.AppendInt32(days);
                         return null;
                     case ParseStatus.OutOfRange:
-                        return ("out_of_range", $"\"{Shorten(text)}\" is not a valid date between years 0001 and 9999");
+                        return (RecordErrorCodes.OutOfRange, $"\"{Shorten(text)}\" is not a valid date between years 0001 and 9999");
                     default:
-                        return ("invalid_format", $"expected a date as YYYY-MM-DD, got \"{Shorten(text)}\"");
+                        return (RecordErrorCodes.InvalidFormat, $"expected a date as YYYY-MM-DD, got \"{Shorten(text)}\"");
                 }
 
             case ColumnKind.Uuid:
@@ -159,14 +159,14 @@ public static class JsonValueParser
 
                 if (ValueText.TryParseUuid(text, out var uuid) != ParseStatus.Ok)
                 {
-                    return ("invalid_format", $"expected a UUID as 8-4-4-4-12 hex digits, got \"{Shorten(text)}\"");
+                    return (RecordErrorCodes.InvalidFormat, $"expected a UUID as 8-4-4-4-12 hex digits, got \"{Shorten(text)}\"");
                 }
 
                 builder.AppendUuid(uuid);
                 return null;
 
             default:
-                return ("wrong_type", $"unsupported column type {type}");
+                return (RecordErrorCodes.WrongType, $"unsupported column type {type}");
         }
     }
 
@@ -179,7 +179,7 @@ public static class JsonValueParser
             ColumnKind.Int32 or ColumnKind.Float64 => "a JSON number",
             _ => "a JSON string (or an exact JSON number)",
         };
-        return ("wrong_type", $"expected {expected} for {type}, got {Describe(token)}");
+        return (RecordErrorCodes.WrongType, $"expected {expected} for {type}, got {Describe(token)}");
     }
 
     private static string Describe(JsonTokenType token) => token switch
@@ -196,9 +196,7 @@ public static class JsonValueParser
     private static string Quote(JsonTokenType token, ReadOnlySpan<char> text) =>
         token == JsonTokenType.String ? $"\"{Shorten(text)}\"" : Shorten(text);
 
-    // Error messages echo at most a short prefix of a value: enough to find it, never a payload.
-    private static string Shorten(ReadOnlySpan<char> text) =>
-        text.Length <= 40 ? text.ToString() : string.Concat(text[..40], "…");
+    private static string Shorten(ReadOnlySpan<char> text) => DisplayText.Shorten(text, DisplayText.MaxValue);
 
     private static bool HasLoneSurrogate(ReadOnlySpan<char> text)
     {

@@ -10,43 +10,36 @@ public static class ClusterEndpoints
     /// <summary>Maps the cluster route.</summary>
     public static IEndpointRouteBuilder MapClusterEndpoints(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/v1/cluster", async (IClusterClient client, ContractDefinition contract, HttpContext http) =>
+        routes.MapGet("/v1/cluster", async (IClusterClient client, ContractDefinition contract) =>
         {
             var hosts = await client.GetGrain<IManagementGrain>(0).GetDetailedHosts(onlyActive: false);
-            var calls = contract.Datasets.Values
-                .SelectMany(d => Enumerable.Range(0, d.Partitions).Select(p => (Dataset: d.Name, Partition: p, Call: client.Relay().GetStatsAsync(d.Name, p))))
-                .ToList();
-            try
-            {
-                await Task.WhenAll(calls.Select(c => c.Call));
-            }
-            catch
-            {
-                // Partitions that did not answer are listed as unavailable.
-            }
+            var relay = client.Relay();
+            var partitions = contract.Datasets.Values.SelectMany(d => Enumerable.Range(0, d.Partitions).Select(p => (Dataset: d.Name, Partition: p))).ToList();
+            // Partitions that did not answer are listed as unavailable.
+            var result = await Fanout.CallAsync(partitions, p => relay.GetStatsAsync(p.Dataset, p.Partition));
 
             return TypedResults.Ok(new
             {
                 contractVersion = contract.Version,
                 silos = hosts.Select(h => new { address = h.SiloAddress.ToString(), name = h.SiloName, status = h.Status.ToString() }).ToArray(),
-                partitions = calls.Select(c => c.Call.IsCompletedSuccessfully
+                partitions = partitions.Select(p => result.Succeeded.TryGetValue(p, out var stats)
                     ? (object)new
                     {
-                        dataset = c.Dataset,
-                        partition = c.Partition,
-                        silo = c.Call.Result.Silo,
-                        rows = ValueText.FormatInt64(c.Call.Result.Rows),
-                        shardBytes = ValueText.FormatInt64(c.Call.Result.ShardBytes),
-                        queuedRows = ValueText.FormatInt64(c.Call.Result.QueuedRows),
-                        watermark = c.Call.Result.WatermarkMicros is { } w ? ValueText.FormatTimestamp(w) : null,
-                        owner = c.Call.Result.Owner,
-                        epoch = c.Call.Result.Epoch,
+                        dataset = p.Dataset,
+                        partition = p.Partition,
+                        silo = stats.Silo,
+                        rows = ValueText.FormatInt64(stats.Rows),
+                        shardBytes = ValueText.FormatInt64(stats.ShardBytes),
+                        queuedRows = ValueText.FormatInt64(stats.QueuedRows),
+                        watermark = stats.WatermarkMicros is { } w ? ValueText.FormatTimestamp(w) : null,
+                        owner = stats.Owner,
+                        epoch = stats.Epoch,
                     }
                     : new
                     {
-                        dataset = c.Dataset,
-                        partition = c.Partition,
-                        unavailable = PartitionFailures.Normalize(c.Call.Exception)?.Message ?? "did not answer",
+                        dataset = p.Dataset,
+                        partition = p.Partition,
+                        unavailable = PartitionFailures.Normalize(result.Failed[p])?.Message ?? "did not answer",
                     }).ToArray(),
             });
         });

@@ -1,3 +1,4 @@
+using Mallard.Partitions;
 using Orleans.Runtime;
 
 namespace Mallard.Api.Health;
@@ -18,11 +19,11 @@ public static class HealthEndpoints
                 var hosts = await client.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).WaitAsync(ProbeTimeout, cancellationToken);
                 return hosts.Count > 0
                     ? Results.Text($"ready: {hosts.Count} silo(s) active")
-                    : Problems.Create(StatusCodes.Status503ServiceUnavailable, "no_silos", "no active silo in the cluster");
+                    : Problems.Create(ErrorCodes.NoSilos, "no active silo in the cluster");
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                return Problems.Create(StatusCodes.Status503ServiceUnavailable, "cluster_unreachable", $"cannot reach the cluster: {e.GetType().Name}");
+                return Problems.Create(ErrorCodes.ClusterUnreachable, $"cannot reach the cluster: {e.GetType().Name}");
             }
         });
         return routes;

@@ -146,7 +146,7 @@ public sealed class RecordDecoder
         var index = _records++;
         if (reader.TokenType != JsonTokenType.StartObject)
         {
-            AddError(index, null, "not_an_object", "each record must be a JSON object");
+            AddError(index, null, RecordErrorCodes.NotAnObject, "each record must be a JSON object");
             reader.Skip();
             AppendPlaceholders();
             return;
@@ -163,8 +163,8 @@ public sealed class RecordDecoder
             var name = nameLength >= 0 ? nameBuffer[..nameLength] : reader.GetString().AsSpan();
             if (!lookup.TryGetValue(name, out var column))
             {
-                var unknown = name.Length > 64 ? string.Concat(name[..64], "…") : name.ToString();
-                AddError(index, unknown, "unknown_field", $"'{unknown}' is not a column of '{_dataset.Name}'");
+                var unknown = DisplayText.Shorten(name);
+                AddError(index, unknown, RecordErrorCodes.UnknownField, $"'{unknown}' is not a column of '{_dataset.Name}'");
                 Next(ref reader);
                 reader.Skip();
                 continue;
@@ -173,7 +173,7 @@ public sealed class RecordDecoder
             Next(ref reader);
             if (_seen[column.Ordinal])
             {
-                AddError(index, column.Name, "duplicate_field", $"'{column.Name}' appears more than once in the record");
+                AddError(index, column.Name, RecordErrorCodes.DuplicateField, $"'{column.Name}' appears more than once in the record");
                 reader.Skip();
                 continue;
             }
@@ -206,7 +206,7 @@ public sealed class RecordDecoder
         {
             if (!column.Nullable)
             {
-                AddError(index, column.Name, "null_not_allowed", $"'{column.Name}' is required ({column.Type}) and cannot be null");
+                AddError(index, column.Name, RecordErrorCodes.NullNotAllowed, $"'{column.Name}' is required ({column.Type}) and cannot be null");
             }
 
             builder.AppendNull();
@@ -216,7 +216,7 @@ public sealed class RecordDecoder
         if (token is JsonTokenType.StartObject or JsonTokenType.StartArray)
         {
             reader.Skip();
-            AddError(index, column.Name, "wrong_type", $"'{column.Name}': expected a {column.Type} value, got {(token == JsonTokenType.StartObject ? "an object" : "an array")}");
+            AddError(index, column.Name, RecordErrorCodes.WrongType, $"'{column.Name}': expected a {column.Type} value, got {(token == JsonTokenType.StartObject ? "an object" : "an array")}");
             builder.AppendNull();
             return;
         }
@@ -238,7 +238,7 @@ public sealed class RecordDecoder
                     }
                     catch (InvalidOperationException)
                     {
-                        AddError(index, column.Name, "invalid_string", $"'{column.Name}': string is not valid Unicode text");
+                        AddError(index, column.Name, RecordErrorCodes.InvalidString, $"'{column.Name}': string is not valid Unicode text");
                         builder.AppendNull();
                         return;
                     }

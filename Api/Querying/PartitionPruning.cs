@@ -30,16 +30,22 @@ public static class PartitionPruning
             choices.Add(pin.Values!);
         }
 
-        var combinations = choices.Aggregate(1L, (product, values) => product * values.Count);
-        if (combinations > MaxCombinations)
-        {
-            return all;
-        }
-
-        if (combinations == 0)
+        if (choices.Any(values => values.Count == 0))
         {
             // An empty `in` matches nothing; one partition answers with the right (empty) shape.
             return [0];
+        }
+
+        // Multiplied step by step and stopped at the cap: an unchecked product of several long
+        // `in` lists can wrap (to 0, even), and a wrapped count would visit too few partitions.
+        long combinations = 1;
+        foreach (var values in choices)
+        {
+            combinations *= values.Count;
+            if (combinations > MaxCombinations)
+            {
+                return all;
+            }
         }
 
         var partitions = new SortedSet<int>();

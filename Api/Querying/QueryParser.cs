@@ -19,6 +19,20 @@ public static class QueryParser
 
     private static readonly string[] TopLevelKeys = ["filter", "select", "groupBy", "aggregates", "orderBy", "limit", "allowPartial"];
 
+    /// <summary>Parses and validates a query body, including the gateway's own <c>allowPartial</c>.</summary>
+    /// <exception cref="QueryException">The query is invalid.</exception>
+    public static QueryRequest ParseRequest(DatasetDefinition dataset, ContractStamp contract, JsonElement root, int maxInValues)
+    {
+        var query = Parse(dataset, contract, root, maxInValues);
+        var allowPartial = root.TryGetProperty("allowPartial", out var element) && element.ValueKind switch
+        {
+            JsonValueKind.True => true,
+            JsonValueKind.False => false,
+            _ => throw new QueryException("'allowPartial' must be true or false"),
+        };
+        return new QueryRequest(query, allowPartial);
+    }
+
     /// <summary>Parses and validates a query.</summary>
     /// <exception cref="QueryException">The query is invalid.</exception>
     public static PartitionQuery Parse(DatasetDefinition dataset, ContractStamp contract, JsonElement root, int maxInValues)
@@ -249,8 +263,7 @@ public static class QueryParser
                 throw new QueryException($"{where}: '{fnText}' needs a 'column'");
             }
 
-            if (fn is AggregateFunction.Sum or AggregateFunction.Avg
-                && column!.Type.Kind is not (ColumnKind.Int32 or ColumnKind.Int64 or ColumnKind.Float64 or ColumnKind.Decimal))
+            if (column is not null && !AggregateTypes.Accepts(fn, column.Type))
             {
                 throw new QueryException($"{where}: cannot {fnText} '{column.Name}', which is {column.Type}; {fnText} needs int32, int64, float64 or decimal");
             }
@@ -357,5 +370,5 @@ public static class QueryParser
     private static ColumnDefinition RequireColumn(DatasetDefinition dataset, string name, string where) =>
         dataset.TryGetColumn(name, out var column)
             ? column
-            : throw new QueryException($"{where}: '{(name.Length > 64 ? name[..64] + "…" : name)}' is not a column of '{dataset.Name}'");
+            : throw new QueryException($"{where}: '{DisplayText.Shorten(name)}' is not a column of '{dataset.Name}'");
 }

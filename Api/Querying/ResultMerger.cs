@@ -9,10 +9,10 @@ namespace Mallard.Api.Querying;
 /// </summary>
 public static class ResultMerger
 {
-    /// <summary>Merges partial results of one query.</summary>
+    /// <summary>Merges partial results of one query over <paramref name="dataset"/>.</summary>
     /// <exception cref="OverflowException">A merged sum exceeds its type.</exception>
-    public static QueryResult Merge(PartitionQuery query, IReadOnlyList<PartialResult> partials) =>
-        query.IsAggregate ? MergeAggregates(query, partials) : MergeRows(query, partials);
+    public static QueryResult Merge(DatasetDefinition dataset, PartitionQuery query, IReadOnlyList<PartialResult> partials) =>
+        query.IsAggregate ? MergeAggregates(query, PartialAggregateLayout.For(dataset, query), partials) : MergeRows(query, partials);
 
     private static QueryResult MergeRows(PartitionQuery query, IReadOnlyList<PartialResult> partials)
     {
@@ -37,20 +37,15 @@ public static class ResultMerger
         return new QueryResult(columns[..width], sorted.Select(r => r[..width]).ToList());
     }
 
-    private static QueryResult MergeAggregates(PartitionQuery query, IReadOnlyList<PartialResult> partials)
+    private static QueryResult MergeAggregates(PartitionQuery query, PartialAggregateLayout layout, IReadOnlyList<PartialResult> partials)
     {
-        var partialColumns = partials[0].Columns;
-        var groupWidth = query.GroupBy.Length;
-        var outputColumns = new List<ResultColumn>(partialColumns[..groupWidth]);
-        var firstPartialColumn = new int[query.Aggregates.Length];
-        var next = groupWidth;
-        for (var a = 0; a < query.Aggregates.Length; a++)
+        var groupWidth = layout.GroupWidth;
+        foreach (var partial in partials)
         {
-            var aggregate = query.Aggregates[a];
-            firstPartialColumn[a] = next;
-            var type = aggregate.Function == AggregateFunction.Avg ? ColumnType.Float64 : partialColumns[next].Type;
-            outputColumns.Add(new ResultColumn(aggregate.Alias, type));
-            next += aggregate.Function == AggregateFunction.Avg ? 2 : 1;
+            if (partial.Columns.Length != layout.Columns.Count)
+            {
+                throw new InvalidOperationException($"partition {partial.Partition} answered {partial.Columns.Length} columns; the query's partial layout has {layout.Columns.Count}");
+            }
         }
 
         var groups = new Dictionary<object?[], object?[]>(ValueComparer.Instance);
@@ -72,8 +67,8 @@ public static class ResultMerger
 
                 for (var a = 0; a < query.Aggregates.Length; a++)
                 {
-                    var column = firstPartialColumn[a];
-                    states[a] = Combine(query.Aggregates[a].Function, partialColumns[column].Type.Kind, states[a], partial, column, row);
+                    var column = layout.FirstColumnOf(a);
+                    states[a] = Combine(query.Aggregates[a].Function, layout.Columns[column].Column.Type.Kind, states[a], partial, column, row);
                 }
             }
         }
@@ -81,7 +76,7 @@ public static class ResultMerger
         var rows = new List<object?[]>(groups.Count);
         foreach (var (key, states) in groups)
         {
-            var values = new object?[outputColumns.Count];
+            var values = new object?[layout.Output.Count];
             key.CopyTo(values, 0);
             for (var a = 0; a < states.Length; a++)
             {
@@ -99,7 +94,7 @@ public static class ResultMerger
             rows.Add(values);
         }
 
-        var columns = outputColumns.ToArray();
+        var columns = layout.Output.ToArray();
         return new QueryResult(columns, Sort(rows, columns, query.OrderBy).Take(query.Limit).ToList());
     }
 
@@ -142,6 +137,7 @@ public static class ResultMerger
                 // A count-weighted running mean: the same answer as total sum / total count, without
                 // the intermediate sum that can overflow a double when the mean itself would not.
                 var average = state as AverageState ?? new AverageState();
+                // The layout puts an average's count right after its mean.
                 var count = (long)partial.Vectors[column + 1].GetValue(row)!;
                 if (value is double mean && count > 0)
                 {

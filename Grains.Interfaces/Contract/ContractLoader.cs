@@ -43,7 +43,7 @@ public static partial class ContractLoader
         }
         catch (YamlException e)
         {
-            throw new ContractException(file, e.Start.Line, e.Start.Column, FirstLine(e.Message));
+            throw new ContractException(file, e.Start.Line, e.Start.Column, DisplayText.FirstLine(e.Message));
         }
 
         if (stream.Documents.Count != 1)
@@ -269,12 +269,6 @@ public static partial class ContractLoader
         }
 
         return new DatasetDefinition(name, description, columns, key, partitionBy, (int)partitions, time, dedupWindow);
-    }
-
-    private static string FirstLine(string message)
-    {
-        var newline = message.IndexOf('\n', StringComparison.Ordinal);
-        return newline < 0 ? message : message[..newline];
     }
 
     [GeneratedRegex("^([0-9]{1,6})(s|m|h|d)$")]

@@ -15,7 +15,7 @@ public interface IPartitionGrain : IGrainWithStringKey
     /// is already stored (or repeats earlier in the batch) are counted as duplicates, not stored.
     /// A batch whose id is already in the ledger is not written again: its original receipt is
     /// returned with <see cref="PartitionReceipt.Replayed"/> set; with another request hash it is
-    /// refused (<c>idempotency_conflict</c>). Safe to call twice. Appends that arrive while a
+    /// refused (<c>idempotency_key_reused</c>). Safe to call twice. Appends that arrive while a
     /// commit is running are coalesced into the next transaction (group commit); when the
     /// partition's queue is full the call fails at once with <c>partition_overloaded</c>.
     /// </summary>

@@ -1,11 +1,8 @@
 namespace Mallard.Grains.Ownership;
 
-/// <summary>Where this silo sits in the cluster (section <c>Mallard:Cluster</c>).</summary>
+/// <summary>Where this silo sits in the cluster, as the silo host resolved it at start (the ordinal may come from the pod name).</summary>
 public sealed class ClusterTopologyOptions
 {
-    /// <summary>The configuration section.</summary>
-    public const string Section = "Mallard:Cluster";
-
     /// <summary>The silo metadata key that publishes the ordinal to the other silos.</summary>
     public const string OrdinalMetadataKey = "mallard.ordinal";
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Mallard.Partitions;
 using Mallard.Ownership;
 
 namespace Mallard.Grains.Ownership;
@@ -33,7 +34,7 @@ public sealed class ShardOwnershipCache(IGrainFactory grains)
 
             // A driver's exception may not cross the wire; the refusal does, and says why.
             throw new Mallard.Partitions.PartitionException(
-                PartitionUnavailable.Code,
+                ErrorCodes.PartitionUnavailable,
                 $"the ownership map of '{dataset}' cannot be read: {e.GetBaseException().Message}");
         }
 

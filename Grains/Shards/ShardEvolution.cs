@@ -28,7 +28,7 @@ internal static class ShardEvolution
 
         if (stored.Value.Dataset != dataset.Name || stored.Value.Partition != partition)
         {
-            throw new PartitionException("shard_identity_mismatch",
+            throw new PartitionException(ErrorCodes.ShardIdentityMismatch,
                 $"shard file belongs to {stored.Value.Dataset}/{stored.Value.Partition}, not {dataset.Name}/{partition}");
         }
 
@@ -42,7 +42,7 @@ internal static class ShardEvolution
         var refused = steps.Where(s => s.Class == ChangeClass.Breaking).ToList();
         if (refused.Count > 0)
         {
-            throw new PartitionException("contract_breaking",
+            throw new PartitionException(ErrorCodes.ContractBreaking,
                 $"shard {dataset.Name}/{partition} is at contract v{stored.Value.ContractVersion}; reaching v{contract.Version} needs a migration for: {string.Join("; ", refused.Select(r => r.Description))}");
         }
 
@@ -53,7 +53,7 @@ internal static class ShardEvolution
     {
         if (ReadIdentity(connection) is null)
         {
-            Shard.Execute(connection, ShardSql.CreateDataTable(dataset));
+            DuckDbCommands.Execute(connection, ShardSql.CreateDataTable(dataset));
             WriteIdentity(connection, dataset, partition, contract.Version, insert: true);
             return [];
         }
@@ -71,19 +71,19 @@ internal static class ShardEvolution
             switch (step.Kind)
             {
                 case EvolutionStepKind.AddColumn:
-                    Shard.Execute(connection, $"ALTER TABLE {table} ADD COLUMN {column} {ShardSql.DuckDbType(step.NewType!)}");
+                    DuckDbCommands.Execute(connection, $"ALTER TABLE {table} ADD COLUMN {column} {ShardSql.DuckDbType(step.NewType!)}");
                     break;
                 case EvolutionStepKind.WidenType:
-                    Shard.Execute(connection, $"ALTER TABLE {table} ALTER COLUMN {column} SET DATA TYPE {ShardSql.DuckDbType(step.NewType!)}");
+                    DuckDbCommands.Execute(connection, $"ALTER TABLE {table} ALTER COLUMN {column} SET DATA TYPE {ShardSql.DuckDbType(step.NewType!)}");
                     break;
                 case EvolutionStepKind.DropNotNull:
-                    Shard.Execute(connection, $"ALTER TABLE {table} ALTER COLUMN {column} DROP NOT NULL");
+                    DuckDbCommands.Execute(connection, $"ALTER TABLE {table} ALTER COLUMN {column} DROP NOT NULL");
                     break;
                 case EvolutionStepKind.RenameColumn:
-                    Shard.Execute(connection, $"ALTER TABLE {table} RENAME COLUMN {column} TO {ShardSql.Quote(step.NewName!)}");
+                    DuckDbCommands.Execute(connection, $"ALTER TABLE {table} RENAME COLUMN {column} TO {ShardSql.Quote(step.NewName!)}");
                     break;
                 case EvolutionStepKind.DropColumn:
-                    Shard.Execute(connection, $"ALTER TABLE {table} DROP COLUMN {column}");
+                    DuckDbCommands.Execute(connection, $"ALTER TABLE {table} DROP COLUMN {column}");
                     break;
                 case EvolutionStepKind.CastType:
                     CastColumn(connection, dataset, partition, step);
@@ -91,7 +91,7 @@ internal static class ShardEvolution
                 case EvolutionStepKind.Metadata:
                     break;
                 default:
-                    throw new PartitionException("contract_breaking", $"cannot apply '{step.Description}'");
+                    throw new PartitionException(ErrorCodes.ContractBreaking, $"cannot apply '{step.Description}'");
             }
         }
 
@@ -141,7 +141,7 @@ internal static class ShardEvolution
         problems.AddRange(actual.Where(a => !dataset.TryGetColumn(a.Name, out _)).Select(a => $"column '{a.Name}' ({a.Type}) is not in the contract"));
         if (problems.Count > 0)
         {
-            throw new PartitionException("shard_drift", $"shard of '{dataset.Name}' has drifted from the contract: {string.Join("; ", problems)}");
+            throw new PartitionException(ErrorCodes.ShardDrift, $"shard of '{dataset.Name}' has drifted from the contract: {string.Join("; ", problems)}");
         }
 
         return actual.Select(a => a.Name).ToList();
@@ -165,13 +165,13 @@ internal static class ShardEvolution
             if (reader.Read())
             {
                 var example = reader.GetString(0);
-                throw new PartitionException("migration_failed",
+                throw new PartitionException(ErrorCodes.MigrationFailed,
                     string.Create(CultureInfo.InvariantCulture,
-                        $"shard {dataset.Name}/{partition}: {step.Description} aborted; {reader.GetInt64(1)} row(s) do not convert exactly, e.g. '{(example.Length > 40 ? example[..40] + "…" : example)}'; the shard is unchanged"));
+                        $"shard {dataset.Name}/{partition}: {step.Description} aborted; {reader.GetInt64(1)} row(s) do not convert exactly, e.g. '{DisplayText.Shorten(example, DisplayText.MaxValue)}'; the shard is unchanged"));
             }
         }
 
-        Shard.Execute(connection, $"ALTER TABLE {table} ALTER COLUMN {column} SET DATA TYPE {target} USING CAST({column} AS {target})");
+        DuckDbCommands.Execute(connection, $"ALTER TABLE {table} ALTER COLUMN {column} SET DATA TYPE {target} USING CAST({column} AS {target})");
     }
 
     private static string CurrentType(DuckDBConnection connection, string table, string column)
@@ -180,7 +180,7 @@ internal static class ShardEvolution
         command.CommandText = "SELECT data_type FROM information_schema.columns WHERE table_schema = 'main' AND table_name = $table AND column_name = $column";
         command.Parameters.Add(new DuckDBParameter("table", table));
         command.Parameters.Add(new DuckDBParameter("column", column));
-        return command.ExecuteScalar() as string ?? throw new PartitionException("shard_drift", $"column '{column}' is missing from table '{table}'");
+        return command.ExecuteScalar() as string ?? throw new PartitionException(ErrorCodes.ShardDrift, $"column '{column}' is missing from table '{table}'");
     }
 
     private static (string Dataset, int Partition, int ContractVersion, string DefinitionHash, string Definition)? ReadIdentity(DuckDBConnection connection)

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Configuration;
+
 namespace Mallard.Grains.Shards;
 
 /// <summary>Where shards live and how much of the machine each may use. Section <c>Mallard:Shards</c>.</summary>
@@ -46,4 +48,37 @@ public sealed class ShardOptions
 
     /// <summary>Most groups one partition may return for an aggregate query.</summary>
     public int MaxGroupsPerPartition { get; set; } = 100_000;
+
+    /// <summary>Binds and checks the section.</summary>
+    /// <exception cref="InvalidOperationException">A setting is malformed; the message names it.</exception>
+    public static ShardOptions Read(IConfiguration configuration)
+    {
+        var options = configuration.GetSection(Section).Get<ShardOptions>() ?? new ShardOptions();
+        options.Validate();
+        return options;
+    }
+
+    /// <summary>Checks every setting; the exception names the first bad one.</summary>
+    /// <exception cref="InvalidOperationException">A setting is malformed.</exception>
+    public void Validate()
+    {
+        Require(!string.IsNullOrWhiteSpace(DataDirectory), nameof(DataDirectory), DataDirectory, "a folder");
+        Require(MemoryLimitMb >= 16, nameof(MemoryLimitMb), MemoryLimitMb, "at least 16");
+        Require(MemoryBudgetMb >= 16, nameof(MemoryBudgetMb), MemoryBudgetMb, "at least 16");
+        // The storage version goes into the connection string: a separator would smuggle in other settings.
+        Require(StorageVersion.Length > 0 && StorageVersion.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_'), nameof(StorageVersion), StorageVersion, "a DuckDB storage version (e.g. latest, v1.5.0)");
+        Require(Threads >= 1, nameof(Threads), Threads, "at least 1");
+        Require(LedgerRetention > TimeSpan.Zero, nameof(LedgerRetention), LedgerRetention, "a positive time span");
+        Require(MaxQueuedRows >= 1, nameof(MaxQueuedRows), MaxQueuedRows, "at least 1");
+        Require(MaxRowsPerCommit >= 1, nameof(MaxRowsPerCommit), MaxRowsPerCommit, "at least 1");
+        Require(MaxGroupsPerPartition >= 1, nameof(MaxGroupsPerPartition), MaxGroupsPerPartition, "at least 1");
+    }
+
+    private static void Require(bool valid, string name, object value, string expected)
+    {
+        if (!valid)
+        {
+            throw new InvalidOperationException($"{Section}:{name} is '{value}'; expected {expected}");
+        }
+    }
 }

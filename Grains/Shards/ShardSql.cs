@@ -10,7 +10,7 @@ namespace Mallard.Grains.Shards;
 /// Builds the SQL a shard runs. Identifiers come only from the validated contract and are quoted;
 /// every value is a bound parameter.
 /// </summary>
-internal static class ShardSql
+internal static partial class ShardSql
 {
     public const string LedgerTable = "_mallard_batches";
     public const string ShardTable = "_mallard_shard";
@@ -94,182 +94,41 @@ internal static class ShardSql
         $"CREATE TABLE IF NOT EXISTS {ShardTable} (dataset VARCHAR NOT NULL, partition INTEGER NOT NULL, contract_version INTEGER NOT NULL, "
         + "definition_hash VARCHAR NOT NULL, definition VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL, updated_at TIMESTAMP NOT NULL)";
 
-    /// <summary>Builds the SQL and parameters for one partition's share of a query.</summary>
-    public static (string Sql, List<DuckDBParameter> Parameters, ResultColumn[] Columns) Build(
-        DatasetDefinition dataset, PartitionQuery query, int maxGroups)
-    {
-        var parameters = new List<DuckDBParameter>();
-        var where = BuildWhere(dataset, query.Filters, parameters);
-        var table = Quote(dataset.Name);
-        var columns = new List<ResultColumn>();
-        var select = new List<string>();
+    /// <summary>The ledger's columns as entries are read (<c>Shard.ReadLedgerEntry</c> reads them by position).</summary>
+    public const string LedgerColumns = "batch_id, request_hash, accepted, duplicates, duplicate_indexes, committed_at";
 
-        if (query.IsAggregate)
-        {
-            foreach (var name in query.GroupBy)
-            {
-                var column = RequireColumn(dataset, name);
-                select.Add(Quote(name));
-                columns.Add(new ResultColumn(name, column.Type));
-            }
+    /// <summary>Most batch ids one ledger lookup binds.</summary>
+    public const int MaxLedgerLookup = 500;
 
-            foreach (var aggregate in query.Aggregates)
-            {
-                AddAggregate(dataset, aggregate, select, columns);
-            }
+    /// <summary>The ledger entries of <paramref name="count"/> batch ids (<c>$b0</c>…) committed since <c>$since</c>.</summary>
+    public static string FindLedgerEntries(int count) =>
+        $"SELECT {LedgerColumns} FROM {LedgerTable} WHERE committed_at >= $since AND batch_id IN ("
+        + string.Join(", ", Enumerable.Range(0, count).Select(i => "$" + BatchIdParameter(i))) + ")";
 
-            var groupBy = query.GroupBy.Length == 0 ? "" : " GROUP BY " + string.Join(", ", query.GroupBy.Select(Quote));
-            // One more than the cap, so an over-wide result is detected rather than silently cut.
-            var sql = $"SELECT {string.Join(", ", select)} FROM {table}{where}{groupBy} LIMIT {maxGroups + 1}";
-            return (sql, parameters, columns.ToArray());
-        }
+    /// <summary>The name of the <paramref name="index"/>th batch id parameter of <see cref="FindLedgerEntries"/>.</summary>
+    public static string BatchIdParameter(int index) => "b" + index.ToString(CultureInfo.InvariantCulture);
 
-        foreach (var name in query.Select)
-        {
-            select.Add(Quote(name));
-            columns.Add(new ResultColumn(name, RequireColumn(dataset, name).Type));
-        }
+    /// <summary>Deletes ledger entries committed before <c>$cutoff</c>.</summary>
+    public const string PruneLedger = $"DELETE FROM {LedgerTable} WHERE committed_at < $cutoff";
 
-        foreach (var order in query.OrderBy)
-        {
-            if (!query.Select.Contains(order.Column, StringComparer.Ordinal) && !columns.Any(c => c.Name == order.Column))
-            {
-                select.Add(Quote(order.Column));
-                columns.Add(new ResultColumn(order.Column, RequireColumn(dataset, order.Column).Type));
-            }
-        }
+    public const string ClearStaging = $"DELETE FROM {StagingTable}";
 
-        var orderBy = query.OrderBy.Length == 0
-            ? ""
-            : " ORDER BY " + string.Join(", ", query.OrderBy.Select(o => $"{Quote(o.Column)} {(o.Descending ? "DESC" : "ASC")} NULLS LAST"));
-        var rawSql = $"SELECT {string.Join(", ", select)} FROM {table}{where}{orderBy} LIMIT {query.Limit.ToString(CultureInfo.InvariantCulture)}";
-        return (rawSql, parameters, columns.ToArray());
-    }
+    public const string ClearFence = $"DELETE FROM {FenceTable}";
 
-    private static void AddAggregate(DatasetDefinition dataset, QueryAggregate aggregate, List<string> select, List<ResultColumn> columns)
-    {
-        if (aggregate.Column is null)
-        {
-            if (aggregate.Function != AggregateFunction.Count)
-            {
-                throw new PartitionException("bad_query", $"aggregate '{aggregate.Alias}' needs a column");
-            }
+    public const string InsertFence = $"INSERT INTO {FenceTable} VALUES ($epoch, $ordinal, $at)";
 
-            select.Add("count(*)");
-            columns.Add(new ResultColumn(aggregate.Alias, ColumnType.Int64));
-            return;
-        }
+    public const string StampedEpoch = $"SELECT coalesce(max(epoch), 0) FROM {FenceTable}";
 
-        var column = RequireColumn(dataset, aggregate.Column);
-        var name = Quote(column.Name);
-        switch (aggregate.Function)
-        {
-            case AggregateFunction.Count:
-                select.Add($"count({name})");
-                columns.Add(new ResultColumn(aggregate.Alias, ColumnType.Int64));
-                break;
-            case AggregateFunction.Sum:
-                var sumType = SumType(column.Type);
-                select.Add($"CAST(sum({name}) AS {DuckDbType(sumType)})");
-                columns.Add(new ResultColumn(aggregate.Alias, sumType));
-                break;
-            case AggregateFunction.Min or AggregateFunction.Max:
-                select.Add($"{(aggregate.Function == AggregateFunction.Min ? "min" : "max")}({name})");
-                columns.Add(new ResultColumn(aggregate.Alias, column.Type));
-                break;
-            case AggregateFunction.Avg:
-                select.Add($"avg({name})::DOUBLE");
-                columns.Add(new ResultColumn(aggregate.Alias + "$avg", ColumnType.Float64));
-                select.Add($"count({name})");
-                columns.Add(new ResultColumn(aggregate.Alias + "$count", ColumnType.Int64));
-                break;
-            default:
-                throw new PartitionException("bad_query", $"unknown aggregate {aggregate.Function}");
-        }
-    }
+    public const string CountLedger = $"SELECT count(*) FROM {LedgerTable}";
 
-    /// <summary>The type a sum of <paramref name="type"/> is computed and returned in.</summary>
-    public static ColumnType SumType(ColumnType type) => type.Kind switch
-    {
-        ColumnKind.Int32 or ColumnKind.Int64 => ColumnType.Int64,
-        ColumnKind.Float64 => ColumnType.Float64,
-        ColumnKind.Decimal => ColumnType.Decimal(ColumnType.MaxDecimalPrecision, type.Scale),
-        _ => throw new PartitionException("bad_query", $"sum needs a numeric column, not {type}"),
-    };
+    /// <summary>DuckDB memory of this database; sum() of BIGINT is HUGEINT, the cast keeps it an int64.</summary>
+    public const string MemoryUsage = "SELECT CAST(coalesce(sum(memory_usage_bytes), 0) AS BIGINT) FROM duckdb_memory()";
 
-    private static string BuildWhere(DatasetDefinition dataset, QueryFilter[] filters, List<DuckDBParameter> parameters)
-    {
-        if (filters.Length == 0)
-        {
-            return "";
-        }
+    public static string CountRows(DatasetDefinition dataset) => $"SELECT count(*) FROM {Quote(dataset.Name)}";
 
-        var conditions = new List<string>();
-        foreach (var filter in filters)
-        {
-            var column = RequireColumn(dataset, filter.Column);
-            var name = Quote(column.Name);
-            switch (filter.Operator)
-            {
-                case FilterOperator.IsNull:
-                    conditions.Add($"{name} IS NULL");
-                    continue;
-                case FilterOperator.NotNull:
-                    conditions.Add($"{name} IS NOT NULL");
-                    continue;
-            }
+    public static string MaxTime(DatasetDefinition dataset, string timeColumn) => $"SELECT max({Quote(timeColumn)}) FROM {Quote(dataset.Name)}";
 
-            var values = filter.Values ?? throw new PartitionException("bad_query", $"filter on '{filter.Column}' needs a value");
-            var placeholders = new List<string>();
-            for (var row = 0; row < values.Count; row++)
-            {
-                var parameterName = "p" + parameters.Count.ToString(CultureInfo.InvariantCulture);
-                parameters.Add(new DuckDBParameter(parameterName, ParameterValue(column.Type, values, row)));
-                placeholders.Add($"CAST(${parameterName} AS {DuckDbType(column.Type)})");
-            }
+    public static string SetMemoryLimit(int megabytes) => string.Create(CultureInfo.InvariantCulture, $"SET memory_limit = '{megabytes}MB'");
 
-            var op = filter.Operator switch
-            {
-                FilterOperator.Eq => "=",
-                FilterOperator.Ne => "<>",
-                FilterOperator.Lt => "<",
-                FilterOperator.Lte => "<=",
-                FilterOperator.Gt => ">",
-                FilterOperator.Gte => ">=",
-                FilterOperator.In => "IN",
-                _ => throw new PartitionException("bad_query", $"unknown operator {filter.Operator}"),
-            };
-
-            if (filter.Operator == FilterOperator.In)
-            {
-                conditions.Add(placeholders.Count == 0 ? "FALSE" : $"{name} IN ({string.Join(", ", placeholders)})");
-            }
-            else
-            {
-                conditions.Add($"{name} {op} {placeholders[0]}");
-            }
-        }
-
-        return " WHERE " + string.Join(" AND ", conditions);
-    }
-
-    private static object? ParameterValue(ColumnType type, ColumnVector values, int row)
-    {
-        if (values.IsNull(row))
-        {
-            return null;
-        }
-
-        return type.Kind switch
-        {
-            ColumnKind.Timestamp => DateTime.SpecifyKind(ValueText.TimestampToDateTime(values.Int64s![row]), DateTimeKind.Unspecified),
-            ColumnKind.Date => ValueText.DateToDateOnly(values.Int32s![row]),
-            _ => values.GetValue(row),
-        };
-    }
-
-    private static ColumnDefinition RequireColumn(DatasetDefinition dataset, string name) =>
-        dataset.TryGetColumn(name, out var column)
-            ? column
-            : throw new PartitionException("bad_query", $"dataset '{dataset.Name}' has no column '{name}'");
+    public static string SetThreads(int threads) => string.Create(CultureInfo.InvariantCulture, $"SET threads = {threads}");
 }

@@ -188,7 +188,10 @@ public sealed class PartitionGrainTests(ClusterFixture fixture)
     {
         var grain = fixture.Grains.GetPartition("events", 7);
 
-        await Assert.ThrowsAnyAsync<Exception>(() => grain.GetStatsAsync());
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => grain.GetStatsAsync());
+
+        var refusal = Assert.IsType<PartitionException>(error.GetBaseException());
+        Assert.Equal("unknown_partition", refusal.Code);
         Assert.False(File.Exists(Path.Combine(fixture.DataDirectory, "shards", "events", "7.duckdb")));
     }
 

@@ -116,7 +116,7 @@ public sealed class TypeConformanceTests : IAsyncLifetime
             + string.Concat(r.Value.Select(v => $",\"{v.Key}\":{v.Value.Sent}")) + "}");
         using (var ingest = await _hosts.PostJsonAsync("/v1/datasets/conformance/records", "[" + string.Join(",", records) + "]"))
         {
-            Assert.Equal(Values.Count, (await IngestAndQueryAtScaleTests.ReadJsonAsync(ingest, HttpStatusCode.OK)).GetProperty("accepted").GetInt32());
+            Assert.Equal(Values.Count, (await HttpJson.ReadJsonAsync(ingest, HttpStatusCode.OK)).GetProperty("accepted").GetInt32());
         }
 
         using var query = await _hosts.PostJsonAsync("/v1/datasets/conformance/query", """{"orderBy":[{"column":"id"}]}""");
@@ -153,7 +153,7 @@ public sealed class TypeConformanceTests : IAsyncLifetime
     {
         using var response = await _hosts.PostJsonAsync("/v1/datasets/conformance/records", $"[{{\"id\":1}},{{\"id\":2,\"{field}\":{json}}}]");
 
-        var problem = await IngestAndQueryAtScaleTests.ReadJsonAsync(response, HttpStatusCode.UnprocessableEntity);
+        var problem = await HttpJson.ReadJsonAsync(response, HttpStatusCode.UnprocessableEntity);
         var error = Assert.Single(problem.GetProperty("errors").EnumerateArray());
         Assert.Equal((1, field, code), (error.GetProperty("index").GetInt32(), error.GetProperty("field").GetString(), error.GetProperty("code").GetString()));
     }

@@ -34,7 +34,7 @@ public sealed class SiloCrashTests(ITestOutputHelper output) : IDisposable
         var random = new Random(20261126);
         var silo = await StartSiloAsync(failPointAt: null, deadline.Token);
         using var api = MallardProcess.Start("Mallard.Api.dll", [.. Common(), $"--urls=http://127.0.0.1:{_apiPort}", "--Logging:LogLevel:Default=Warning"]);
-        await WaitUntilAsync(http, "/readyz", api, deadline.Token);
+        await api.WaitUntilReadyAsync(http, "/readyz", deadline.Token);
 
         var sent = new List<PageView>();
         var kills = 0;
@@ -153,35 +153,8 @@ public sealed class SiloCrashTests(ITestOutputHelper output) : IDisposable
             [.. Common(), $"--Mallard:Shards:DataDirectory={_data.Path}", $"--Mallard:Silo:HttpPort={_siloHttpPort}", "--Logging:LogLevel:Default=Warning"],
             environment);
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_siloHttpPort}") };
-        await WaitUntilAsync(http, "/healthz", silo, cancellationToken);
+        await silo.WaitUntilReadyAsync(http, "/healthz", cancellationToken);
         return silo;
-    }
-
-    // Polls a readiness URL until it answers 200; fails at once if the process exits.
-    private static async Task WaitUntilAsync(HttpClient http, string path, MallardProcess process, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException($"process exited with {process.ExitCode} before {path} answered:\n{process.Log}");
-            }
-
-            try
-            {
-                using var response = await http.GetAsync(path, cancellationToken);
-                if (response.StatusCode == HttpStatusCode.OK)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-
-            await Task.Delay(50, cancellationToken);
-        }
     }
 
     private static async Task<bool> TryPostAsync(HttpClient http, string body, string key, CancellationToken cancellationToken)

@@ -44,11 +44,11 @@ public sealed class ContractUpgradeTests : IAsyncLifetime
         var fresh = PageView.Generate(1, seed: 6)[0].ToJson().Replace("}", ",\"referrer\":\"https://example.org/\"}", StringComparison.Ordinal);
         using (var response = await _hosts.PostJsonAsync("/v1/datasets/page_views/records", $"[{fresh}]"))
         {
-            await IngestAndQueryAtScaleTests.ReadJsonAsync(response, HttpStatusCode.OK);
+            await HttpJson.ReadJsonAsync(response, HttpStatusCode.OK);
         }
 
         using var query = await _hosts.PostJsonAsync("/v1/datasets/page_views/query", """{"groupBy":["referrer"],"aggregates":[{"fn":"count","as":"n"},{"fn":"sum","column":"bytes","as":"b"}],"orderBy":[{"column":"n"}]}""");
-        var rows = (await IngestAndQueryAtScaleTests.ReadJsonAsync(query, HttpStatusCode.OK)).GetProperty("rows").EnumerateArray()
+        var rows = (await HttpJson.ReadJsonAsync(query, HttpStatusCode.OK)).GetProperty("rows").EnumerateArray()
             .Select(r => (r.GetProperty("referrer").GetString(), r.GetProperty("n").GetString(), r.GetProperty("b").GetString()))
             .ToList();
         Assert.Equal(("https://example.org/", "1"), (rows[0].Item1, rows[0].Item2));
@@ -67,11 +67,34 @@ public sealed class ContractUpgradeTests : IAsyncLifetime
 
         foreach (var response in new[] { ingest, query })
         {
-            var problem = await IngestAndQueryAtScaleTests.ReadJsonAsync(response, HttpStatusCode.Conflict);
+            var problem = await HttpJson.ReadJsonAsync(response, HttpStatusCode.Conflict);
             Assert.Equal("contract_mismatch", problem.GetProperty("code").GetString());
             Assert.Contains("contract v1", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
             Assert.Contains("holds v2", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public async Task Keyed_ingest_into_a_dataset_the_silo_does_not_know_yet_answers_its_refusal_not_a_retry()
+    {
+        // The gateway already runs a contract with a new dataset; the silo does not. The key's
+        // idempotency grain refuses with unknown_dataset: a 503 "retry with the same key" would
+        // promise a retry that can never succeed.
+        var newer = _schemas.Write("newer.yaml", (await File.ReadAllTextAsync(_v1))
+            .Replace("version: 1", "version: 2", StringComparison.Ordinal)
+            + "  clicks:\n    key: [id]\n    partition_by: [id]\n    partitions: 2\n    columns:\n      id: { type: string }\n");
+        _hosts.ApiSchemaPath = newer;
+        await _hosts.RestartAsync();
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/datasets/clicks/records") { Content = new StringContent("""[{"id":"a"}]""") };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        request.Headers.Add("Idempotency-Key", "clicks-1");
+        using var response = await _hosts.Http.SendAsync(request);
+
+        var problem = await HttpJson.ReadJsonAsync(response, HttpStatusCode.NotFound);
+        Assert.Equal("unknown_dataset", problem.GetProperty("code").GetString());
+        Assert.Contains("contract version 1", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Null(response.Headers.RetryAfter);
     }
 
     [Fact]
@@ -94,7 +117,7 @@ public sealed class ContractUpgradeTests : IAsyncLifetime
 
         await _hosts.StartAsync();
         using var query = await _hosts.PostJsonAsync("/v1/datasets/page_views/query", """{"aggregates":[{"fn":"count"}]}""");
-        var problem = await IngestAndQueryAtScaleTests.ReadJsonAsync(query, HttpStatusCode.ServiceUnavailable);
+        var problem = await HttpJson.ReadJsonAsync(query, HttpStatusCode.ServiceUnavailable);
         Assert.Equal("shard_drift", problem.GetProperty("code").GetString());
         Assert.Contains("partition 3", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Contains("column 'sneaky' (INTEGER) is not in the contract", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);

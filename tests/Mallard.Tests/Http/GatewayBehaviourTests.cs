@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using Mallard.Tests.Support;
 
 namespace Mallard.Tests.Http;
 
@@ -19,7 +20,7 @@ public sealed class GatewayBehaviourTests(MallardHosts hosts) : IClassFixture<Ma
         using var response = await hosts.PostJsonAsync(Records, "[" + string.Join(",", views) + "]");
 
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = await IngestAndQueryAtScaleTests.ReadJsonAsync(response, HttpStatusCode.UnprocessableEntity);
+        var problem = await HttpJson.ReadJsonAsync(response, HttpStatusCode.UnprocessableEntity);
         var error = Assert.Single(problem.GetProperty("errors").EnumerateArray());
         Assert.Equal(37, error.GetProperty("index").GetInt32());
         Assert.Equal("bot", error.GetProperty("field").GetString());
@@ -36,7 +37,7 @@ public sealed class GatewayBehaviourTests(MallardHosts hosts) : IClassFixture<Ma
 
         using var response = await hosts.PostJsonAsync(Records, PageView.JsonArray(views));
 
-        var receipt = await IngestAndQueryAtScaleTests.ReadJsonAsync(response, HttpStatusCode.OK);
+        var receipt = await HttpJson.ReadJsonAsync(response, HttpStatusCode.OK);
         Assert.Equal("page_views", receipt.GetProperty("dataset").GetString());
         Assert.Equal(300, receipt.GetProperty("accepted").GetInt32());
         Assert.False(string.IsNullOrEmpty(receipt.GetProperty("batchId").GetString()));
@@ -75,7 +76,7 @@ public sealed class GatewayBehaviourTests(MallardHosts hosts) : IClassFixture<Ma
     {
         using var response = await hosts.PostAsync(path, body, contentType);
 
-        var problem = await IngestAndQueryAtScaleTests.ReadJsonAsync(response, status);
+        var problem = await HttpJson.ReadJsonAsync(response, status);
         Assert.Equal(code, problem.GetProperty("code").GetString());
         Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("detail").GetString()));
     }
@@ -127,6 +128,12 @@ public sealed class GatewayBehaviourTests(MallardHosts hosts) : IClassFixture<Ma
     [Fact]
     public async Task Health_ready_and_metrics_endpoints_answer()
     {
+        // A refused batch is counted before its answer is written, so the scrape below must show it.
+        using (var refused = await hosts.PostJsonAsync("/v1/datasets/page_views/records", "[{}]"))
+        {
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+        }
+
         using var health = await hosts.Http.GetAsync("/healthz");
         using var ready = await hosts.Http.GetAsync("/readyz");
         using var metrics = await hosts.Http.GetAsync("/metrics");
@@ -134,10 +141,16 @@ public sealed class GatewayBehaviourTests(MallardHosts hosts) : IClassFixture<Ma
         using var dashboard = await hosts.Http.GetAsync("/dashboard/");
 
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.Equal("ok", await health.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Equal("ready: 1 silo(s) active", await ready.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.OK, metrics.StatusCode);
+        var exposition = PrometheusText.Parse(await metrics.Content.ReadAsStringAsync());
+        Assert.Equal("counter", exposition.Types["mallard_batches_total"]);
+        Assert.True(exposition.Sum("mallard_batches_total", ("dataset", "page_views"), ("outcome", "invalid_records")) >= 1, "the scrape does not count the refused batch");
         Assert.Equal(HttpStatusCode.OK, dashboard.StatusCode);
-        var list = await IngestAndQueryAtScaleTests.ReadJsonAsync(datasets, HttpStatusCode.OK);
+        Assert.Contains("<html", await dashboard.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+        var list = await HttpJson.ReadJsonAsync(datasets, HttpStatusCode.OK);
         Assert.Equal("page_views", list.GetProperty("datasets")[0].GetProperty("name").GetString());
     }
 
@@ -150,6 +163,6 @@ public sealed class GatewayBehaviourTests(MallardHosts hosts) : IClassFixture<Ma
     private async Task<JsonElement> QueryAsync(string query)
     {
         using var response = await hosts.PostJsonAsync(Query, query);
-        return await IngestAndQueryAtScaleTests.ReadJsonAsync(response, HttpStatusCode.OK);
+        return await HttpJson.ReadJsonAsync(response, HttpStatusCode.OK);
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using Mallard.Partitions;
+using Mallard.Tests.Support;
 
 namespace Mallard.Tests.Http;
 
@@ -99,7 +100,7 @@ public sealed class IdempotencyTests : IAsyncLifetime
         Assert.Equal((3, 1), (receipt.GetProperty("accepted").GetInt32(), receipt.GetProperty("duplicates").GetInt32()));
         Assert.Equal([2], receipt.GetProperty("duplicateIndexes").EnumerateArray().Select(e => e.GetInt32()));
         using var query = await _hosts.PostJsonAsync("/v1/datasets/page_views/query", $$"""{"select":["page"],"filter":[{"column":"event_id","op":"eq","value":"{{views[0].EventId}}"}]}""");
-        var row = Assert.Single((await IngestAndQueryAtScaleTests.ReadJsonAsync(query, HttpStatusCode.OK)).GetProperty("rows").EnumerateArray());
+        var row = Assert.Single((await HttpJson.ReadJsonAsync(query, HttpStatusCode.OK)).GetProperty("rows").EnumerateArray());
         Assert.Equal(views[0].Page, row.GetProperty("page").GetString());
     }
 
@@ -156,14 +157,14 @@ public sealed class IdempotencyTests : IAsyncLifetime
         }
 
         using var response = await _hosts.Http.SendAsync(request);
-        var json = await IngestAndQueryAtScaleTests.ReadJsonAsync(response, expected);
+        var json = await HttpJson.ReadJsonAsync(response, expected);
         return (json, response.Headers.TryGetValues("Idempotent-Replayed", out var values) && values.Single() == "true");
     }
 
     private async Task<long> CountAsync()
     {
         using var response = await _hosts.PostJsonAsync("/v1/datasets/page_views/query", """{"aggregates":[{"fn":"count","as":"n"}]}""");
-        var json = await IngestAndQueryAtScaleTests.ReadJsonAsync(response, HttpStatusCode.OK);
+        var json = await HttpJson.ReadJsonAsync(response, HttpStatusCode.OK);
         return long.Parse(json.GetProperty("rows")[0].GetProperty("n").GetString()!, CultureInfo.InvariantCulture);
     }
 }

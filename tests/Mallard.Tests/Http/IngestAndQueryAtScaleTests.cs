@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using Mallard.Tests.Support;
 
 namespace Mallard.Tests.Http;
 
@@ -24,7 +25,7 @@ public sealed class IngestAndQueryAtScaleTests(MallardHosts hosts) : IClassFixtu
             using var response = ndjson
                 ? await hosts.PostAsync("/v1/datasets/page_views/records", PageView.NdJson(slice), "application/x-ndjson")
                 : await hosts.PostJsonAsync("/v1/datasets/page_views/records", PageView.JsonArray(slice));
-            var receipt = await ReadJsonAsync(response, HttpStatusCode.OK);
+            var receipt = await HttpJson.ReadJsonAsync(response, HttpStatusCode.OK);
             Assert.Equal(BatchSize, receipt.GetProperty("accepted").GetInt32());
             Assert.Equal(BatchSize, receipt.GetProperty("partitions").EnumerateArray().Sum(p => p.GetProperty("accepted").GetInt32()));
             Assert.Equal(1, receipt.GetProperty("contractVersion").GetInt32());
@@ -94,7 +95,7 @@ public sealed class IngestAndQueryAtScaleTests(MallardHosts hosts) : IClassFixtu
             recent.GetProperty("rows")[0].GetProperty("n").GetString());
 
         using var stats = await hosts.Http.GetAsync("/v1/datasets/page_views");
-        var dataset = await ReadJsonAsync(stats, HttpStatusCode.OK);
+        var dataset = await HttpJson.ReadJsonAsync(stats, HttpStatusCode.OK);
         Assert.Equal(Records.ToString(CultureInfo.InvariantCulture), dataset.GetProperty("rows").GetString());
         Assert.Equal(8, dataset.GetProperty("partitions").GetArrayLength());
         Assert.All(dataset.GetProperty("partitions").EnumerateArray(), p => Assert.InRange(long.Parse(p.GetProperty("rows").GetString()!, CultureInfo.InvariantCulture), 10_000, 15_000));
@@ -103,14 +104,7 @@ public sealed class IngestAndQueryAtScaleTests(MallardHosts hosts) : IClassFixtu
     private async Task<JsonElement> QueryAsync(string query)
     {
         using var response = await hosts.PostJsonAsync("/v1/datasets/page_views/query", query);
-        return await ReadJsonAsync(response, HttpStatusCode.OK);
-    }
-
-    internal static async Task<JsonElement> ReadJsonAsync(HttpResponseMessage response, HttpStatusCode expected)
-    {
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == expected, $"expected {(int)expected}, got {(int)response.StatusCode}: {text}");
-        return JsonDocument.Parse(text).RootElement.Clone();
+        return await HttpJson.ReadJsonAsync(response, HttpStatusCode.OK);
     }
 
     private static string Timestamp(DateTime value) => value.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);

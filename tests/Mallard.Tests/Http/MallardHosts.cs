@@ -37,7 +37,10 @@ public sealed class MallardHosts : IAsyncLifetime
     public string DataDirectory => _data.Path;
 
     /// <summary>Grains as seen from inside the silo, for tests that arrange cluster state directly.</summary>
-    public IGrainFactory SiloGrains => _silo!.Services.GetRequiredService<IGrainFactory>();
+    public IGrainFactory SiloGrains => SiloServices.GetRequiredService<IGrainFactory>();
+
+    /// <summary>The silo host's services (for example its <c>CommitGate</c>).</summary>
+    public IServiceProvider SiloServices => _silo!.Services;
 
     public async Task InitializeAsync() => await StartAsync();
 
@@ -78,7 +81,7 @@ public sealed class MallardHosts : IAsyncLifetime
         SiloHttpPort = FreePort.Next();
         var siloBuilder = WebApplication.CreateBuilder([.. common, $"--Mallard:Shards:DataDirectory={_data.Path}", $"--Mallard:Silo:HttpPort={SiloHttpPort}", .. SiloArguments]);
         siloBuilder.Logging.SetMinimumLevel(LogLevel.Warning);
-        var contract = Mallard.Silo.SiloHostExtensions.LoadMallardContract(siloBuilder);
+        var contract = Mallard.Contract.ContractLoader.LoadFile(SchemaPath);
         siloBuilder.AdmitMallardContract(contract);
         siloBuilder.AddMallardSilo(contract);
         _silo = siloBuilder.Build();
@@ -89,7 +92,7 @@ public sealed class MallardHosts : IAsyncLifetime
         var apiBuilder = WebApplication.CreateBuilder([.. common, $"--Mallard:Schema={ApiSchemaPath ?? SchemaPath}"]);
         apiBuilder.Logging.SetMinimumLevel(LogLevel.Warning);
         apiBuilder.WebHost.UseUrls($"http://127.0.0.1:{apiPort}");
-        apiBuilder.AddMallardGateway(Mallard.Api.GatewayHostExtensions.LoadMallardContract(apiBuilder));
+        apiBuilder.AddMallardGateway(Mallard.Contract.ContractLoader.LoadFile(ApiSchemaPath ?? SchemaPath));
         _api = apiBuilder.Build();
         _api.MapMallardApi();
         await _api.StartAsync();

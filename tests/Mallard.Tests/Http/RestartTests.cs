@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using Mallard.Tests.Support;
 
 namespace Mallard.Tests.Http;
 
@@ -27,7 +28,7 @@ public sealed class RestartTests(MallardHosts hosts) : IClassFixture<MallardHost
     private async Task<(string Count, string Bytes)> SumAsync()
     {
         using var response = await hosts.PostJsonAsync("/v1/datasets/page_views/query", """{"aggregates":[{"fn":"count","as":"n"},{"fn":"sum","column":"bytes","as":"b"}]}""");
-        var row = (await IngestAndQueryAtScaleTests.ReadJsonAsync(response, HttpStatusCode.OK)).GetProperty("rows")[0];
+        var row = (await HttpJson.ReadJsonAsync(response, HttpStatusCode.OK)).GetProperty("rows")[0];
         return (row.GetProperty("n").GetString()!, row.GetProperty("b").GetString()!);
     }
 }

@@ -50,7 +50,7 @@ public sealed class MetricsTests(MallardHosts hosts) : IClassFixture<MallardHost
     private async Task<int> IngestAsync(string body, HttpStatusCode expected)
     {
         using var response = await hosts.PostJsonAsync("/v1/datasets/page_views/records", body);
-        var json = await IngestAndQueryAtScaleTests.ReadJsonAsync(response, expected);
+        var json = await HttpJson.ReadJsonAsync(response, expected);
         return json.TryGetProperty("partitions", out var partitions) ? partitions.GetArrayLength() : 0;
     }
 

@@ -170,35 +170,17 @@ public sealed class MallardCluster : IAsyncDisposable
         "--Logging:LogLevel:Default=Warning",
     ];
 
-    // Polls a URL until it answers 200 with an accepted body; fails at once if the process exits.
+    // Waits for a started process's endpoint, at most StartTimeout.
     private static async Task WaitUntilAsync(HttpClient http, string path, MallardProcess process, Func<string, bool> accept)
     {
         using var timeout = new CancellationTokenSource(StartTimeout);
-        while (true)
+        try
         {
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException($"process exited with {process.ExitCode} before {path} answered:\n{process.Log}");
-            }
-
-            try
-            {
-                using var response = await http.GetAsync(path, timeout.Token);
-                if (response.StatusCode == HttpStatusCode.OK && accept(await response.Content.ReadAsStringAsync(timeout.Token)))
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-            catch (OperationCanceledException) when (timeout.IsCancellationRequested)
-            {
-                throw new TimeoutException($"{path} did not become ready within {StartTimeout}:\n{process.Log}");
-            }
-
-            await Task.Delay(50, timeout.Token);
+            await process.WaitUntilReadyAsync(http, path, timeout.Token, accept);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            throw new TimeoutException($"{path} did not become ready within {StartTimeout}:\n{process.Log}");
         }
     }
 }

@@ -6,6 +6,22 @@ namespace Mallard.Tests.Querying;
 
 public sealed class ResultMergerTests
 {
+    private static readonly DatasetDefinition Dataset = ContractLoader.Parse(
+        """
+        version: 1
+        datasets:
+          d:
+            key: [g]
+            partition_by: [g]
+            partitions: 2
+            columns:
+              s: { type: string, nullable: true }
+              g: { type: string }
+              x: { type: int64 }
+              f: { type: float64 }
+        """,
+        "merger.yaml").Datasets["d"];
+
     private static readonly PartitionQuery SumAndAvg = new(
         "d", [], [], ["g"],
         [new QueryAggregate(AggregateFunction.Sum, "x", "total"), new QueryAggregate(AggregateFunction.Avg, "x", "mean"), new QueryAggregate(AggregateFunction.Count, null, "n")],
@@ -17,7 +33,7 @@ public sealed class ResultMergerTests
         var a = Partial(0, ("x", 10L, 2.5, 4L), ("y", 1L, 1.0, 1L));
         var b = Partial(1, ("x", 5L, 5.0, 1L), ("z", 100L, 50.0, 2L));
 
-        var result = ResultMerger.Merge(SumAndAvg, [a, b]);
+        var result = ResultMerger.Merge(Dataset, SumAndAvg, [a, b]);
 
         Assert.Equal(["g", "total", "mean", "n"], result.Columns.Select(c => c.Name));
         Assert.Equal(
@@ -31,7 +47,7 @@ public sealed class ResultMergerTests
         var a = Partial(0, ("x", long.MaxValue, 1.0, 1L));
         var b = Partial(1, ("x", 1L, 1.0, 1L));
 
-        Assert.Throws<OverflowException>(() => ResultMerger.Merge(SumAndAvg, [a, b]));
+        Assert.Throws<OverflowException>(() => ResultMerger.Merge(Dataset, SumAndAvg, [a, b]));
     }
 
     [Fact]
@@ -41,7 +57,7 @@ public sealed class ResultMergerTests
         var a = FloatPartial(0, 1e308);
         var b = FloatPartial(1, 1e308);
 
-        Assert.Throws<OverflowException>(() => ResultMerger.Merge(query, [a, b]));
+        Assert.Throws<OverflowException>(() => ResultMerger.Merge(Dataset, query, [a, b]));
     }
 
     [Fact]
@@ -51,7 +67,7 @@ public sealed class ResultMergerTests
         var a = Strings(0, "b", null, "é");
         var b = Strings(1, "a", "\uD83E\uDD86", "\uFB01");
 
-        var result = ResultMerger.Merge(query, [a, b]);
+        var result = ResultMerger.Merge(Dataset, query, [a, b]);
 
         // Code point order, as DuckDB sorts UTF-8 bytes: U+FB01 comes before U+1F986 although UTF-16 says otherwise.
         Assert.Equal(["a", "b", "é", "\uFB01"], result.Rows.Select(r => (string?)r[0]));

@@ -78,6 +78,36 @@ public sealed class MallardProcess : IDisposable
 
     public Task WaitForExitAsync(CancellationToken cancellationToken) => _process.WaitForExitAsync(cancellationToken);
 
+    /// <summary>
+    /// Polls <paramref name="path"/> until it answers 200 with a body <paramref name="accept"/> takes
+    /// (any body by default). A process has no event to wait on; it fails at once if this one exits.
+    /// </summary>
+    public async Task WaitUntilReadyAsync(HttpClient http, string path, CancellationToken cancellationToken, Func<string, bool>? accept = null)
+    {
+        while (true)
+        {
+            if (HasExited)
+            {
+                throw new InvalidOperationException($"process exited with {ExitCode} before {path} answered:\n{Log}");
+            }
+
+            try
+            {
+                using var response = await http.GetAsync(path, cancellationToken);
+                if (response.StatusCode == System.Net.HttpStatusCode.OK && (accept is null || accept(await response.Content.ReadAsStringAsync(cancellationToken))))
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(50, cancellationToken);
+        }
+    }
+
     public void Dispose()
     {
         if (_disposed)

@@ -158,7 +158,7 @@ export interface Problem {
   title: string;
   status: number;
   detail: string;
-  code: string;
+  code: ErrorCode;
   traceId?: string;
   [extension: string]: unknown;
 }
@@ -167,9 +167,57 @@ export interface Problem {
 export interface RecordError {
   index: number;
   field: string | null;
-  code: string;
+  code: RecordErrorCode;
   message: string;
 }
+
+/** Every problem code the gateway answers with (docs/errors.md). */
+export type ErrorCode =
+  | "unknown_dataset"
+  | "unsupported_media_type"
+  | "body_too_large"
+  | "too_many_records"
+  | "malformed_body"
+  | "invalid_records"
+  | "bad_idempotency_key"
+  | "idempotency_key_in_flight"
+  | "idempotency_key_reused"
+  | "bad_query"
+  | "sum_overflow"
+  | "too_many_groups"
+  | "bad_partition_key"
+  | "unknown_partition"
+  | "batch_mismatch"
+  | "contract_mismatch"
+  | "shard_drift"
+  | "migration_failed"
+  | "contract_breaking"
+  | "shard_identity_mismatch"
+  | "duplicate_keys"
+  | "partition_overloaded"
+  | "shard_memory_exhausted"
+  | "shard_write_failed"
+  | "partition_unavailable"
+  | "lease_unavailable"
+  | "partitions_failed"
+  | "partitions_unavailable"
+  | "cluster_unavailable"
+  | "gateway_overloaded"
+  | "client_concurrency_exceeded"
+  | "no_silos"
+  | "cluster_unreachable";
+
+/** Why one field or record of a batch was refused (docs/errors.md, "Record errors"). */
+export type RecordErrorCode =
+  | "not_an_object"
+  | "unknown_field"
+  | "duplicate_field"
+  | "null_not_allowed"
+  | "wrong_type"
+  | "invalid_format"
+  | "out_of_range"
+  | "too_precise"
+  | "invalid_string";
 
 /** The 422 answer to a batch with invalid records: nothing was written. */
 export interface ValidationProblem extends Problem {

@@ -1,0 +1,77 @@
+using System.Security.Cryptography;
+using Mallard.Contract;
+using Mallard.Partitions;
+
+namespace Mallard.Api.Ingest;
+
+/// <summary>
+/// Reads one ingest request and checks it whole: media type, body size, every record against the
+/// contract, and the Idempotency-Key. A request refused here wrote nothing.
+/// </summary>
+public static class IngestRequest
+{
+    /// <summary>The validated batch, or the problem that refuses the request.</summary>
+    public static async Task<(ValidatedBatch? Batch, IResult? Refusal)> ReadAsync(
+        HttpContext http, DatasetDefinition dataset, GatewayOptions limits, IngestTelemetry telemetry, CancellationToken cancellationToken)
+    {
+        var format = FormatOf(http.Request.ContentType);
+        if (format is null)
+        {
+            return (null, Problems.Create(
+                ErrorCodes.UnsupportedMediaType,
+                $"send records as application/json (an array of objects) or application/x-ndjson, not '{DisplayText.Shorten(http.Request.ContentType ?? "")}'"));
+        }
+
+        var body = await BodyReader.ReadAsync(http, limits.MaxBodyBytes, cancellationToken);
+        if (body is null)
+        {
+            return (null, telemetry.Refused(IngestTelemetry.BodyTooLarge, 0, Problems.Create(ErrorCodes.BodyTooLarge, $"the request body exceeds {limits.MaxBodyBytes} bytes")));
+        }
+
+        var decoded = telemetry.Validate(body.Value.Length, () => new RecordDecoder(dataset, limits.MaxRecordsPerBatch, limits.MaxReportedErrors).Decode(body.Value.Span, format.Value));
+        if (decoded.MalformedBody is { } malformed)
+        {
+            return (null, telemetry.Refused(IngestTelemetry.Malformed, decoded.RecordCount, Problems.Create(ErrorCodes.MalformedBody, malformed)));
+        }
+
+        if (decoded.TooManyRecords)
+        {
+            return (null, telemetry.Refused(IngestTelemetry.TooManyRecords, decoded.RecordCount, Problems.Create(ErrorCodes.TooManyRecords, $"a batch may hold at most {limits.MaxRecordsPerBatch} records"), countRecords: true));
+        }
+
+        if (decoded.TotalErrors > 0)
+        {
+            return (null, telemetry.Refused(IngestTelemetry.InvalidRecords, decoded.RecordCount, Problems.Create(
+                ErrorCodes.InvalidRecords,
+                $"{decoded.TotalErrors} error(s) in {decoded.RecordCount} record(s); nothing was written",
+                new Dictionary<string, object?>
+                {
+                    ["errors"] = decoded.Errors.Select(e => new { index = e.Index, field = e.Field, code = e.Code, message = e.Message }).ToArray(),
+                    ["totalErrors"] = decoded.TotalErrors,
+                }), countRecords: true));
+        }
+
+        var idempotencyKey = http.Request.Headers["Idempotency-Key"].ToString();
+        if (idempotencyKey.Length > 255 || idempotencyKey.Any(c => c < 0x20 || c > 0x7e))
+        {
+            return (null, Problems.Create(ErrorCodes.BadIdempotencyKey, "an Idempotency-Key is 1 to 255 printable ASCII characters"));
+        }
+
+        var requestHash = Convert.ToHexStringLower(SHA256.HashData(body.Value.Span));
+        var batchId = idempotencyKey.Length == 0
+            ? Guid.CreateVersion7().ToString("N")
+            : IdempotencyKeys.BatchIdFor(dataset.Name, idempotencyKey);
+        return (new ValidatedBatch(decoded, requestHash, batchId, idempotencyKey.Length == 0 ? null : idempotencyKey), null);
+    }
+
+    private static BodyFormat? FormatOf(string? contentType)
+    {
+        var mediaType = contentType?.Split(';')[0].Trim();
+        return mediaType?.ToLowerInvariant() switch
+        {
+            "application/json" => BodyFormat.JsonArray,
+            "application/x-ndjson" or "application/ndjson" => BodyFormat.NdJson,
+            _ => null,
+        };
+    }
+}

@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Logging;
+
+namespace Mallard.Grains;
+
+/// <summary>The partition grain's log lines (structured; never payloads).</summary>
+public sealed partial class PartitionGrain
+{
+    [LoggerMessage(Level = LogLevel.Information, Message = "Partition {PartitionKey} activated on shard {ShardPath} at epoch {Epoch}")]
+    private partial void LogActivated(string partitionKey, string shardPath, long epoch);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Partition {PartitionKey} deactivated ({Reason})")]
+    private partial void LogDeactivated(string partitionKey, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Partition {PartitionKey} evolved to contract v{ContractVersion}: {Step}")]
+    private partial void LogEvolved(string partitionKey, int contractVersion, string step);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Partition {PartitionKey} refuses reads and writes ({Reason}): {Detail}")]
+    private partial void LogRefused(Exception exception, string partitionKey, string reason, string detail);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Partition {PartitionKey} failed to commit a group of {Batches} batch(es)")]
+    private partial void LogCommitFailed(Exception exception, string partitionKey, int batches);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Batch {BatchId} was already committed to {Dataset}/{Partition}; replayed its receipt")]
+    private partial void LogReplayed(string dataset, int partition, string batchId);
+}

@@ -1,0 +1,26 @@
+using DuckDB.NET.Data;
+
+namespace Mallard.Grains.Shards;
+
+/// <summary>
+/// What a DuckDB error means for a shard. DuckDB.NET raises one exception type for every error,
+/// so the kind is read from the message text, here and nowhere else (checked against DuckDB 1.5.6).
+/// </summary>
+internal static class DuckDbErrors
+{
+    /// <summary>An insert or appender flush met a stored key (the unique key index or a primary key).</summary>
+    public static bool IsUniqueViolation(DuckDBException e) =>
+        Has(e, "violates unique constraint") || Has(e, "violates primary key constraint");
+
+    /// <summary>Building the unique key index found duplicate keys already stored.</summary>
+    public static bool IsDuplicateKeyOnIndexBuild(DuckDBException e) =>
+        Has(e, "duplicate key") || Has(e, "unique");
+
+    /// <summary>The shard ran out of its memory_limit.</summary>
+    public static bool IsOutOfMemory(DuckDBException e) => Has(e, "Out of Memory");
+
+    /// <summary>An arithmetic result (a sum) does not fit its type.</summary>
+    public static bool IsOverflow(DuckDBException e) => Has(e, "out of range") || Has(e, "Overflow");
+
+    private static bool Has(DuckDBException e, string text) => e.Message.Contains(text, StringComparison.OrdinalIgnoreCase);
+}

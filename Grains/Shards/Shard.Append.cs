@@ -1,0 +1,301 @@
+using System.Data.Common;
+using System.Globalization;
+using DuckDB.NET.Data;
+using Mallard.Contract;
+using Mallard.Partitions;
+
+namespace Mallard.Grains.Shards;
+
+/// <summary>The write path: group commits, the direct-append fast path and the checked (staging) path.</summary>
+public sealed partial class Shard
+{
+    /// <summary>Appends one batch in its own transaction; see <see cref="AppendGroup"/>.</summary>
+    /// <exception cref="PartitionException"><c>idempotency_key_reused</c> when the batch id was committed for another request.</exception>
+    public PartitionReceipt Append(RecordBatch batch)
+    {
+        var outcome = AppendGroup([batch])[0];
+        return outcome.Receipt ?? throw outcome.Error!;
+    }
+
+    /// <summary>
+    /// Appends several batches in one transaction (group commit). Each batch's new rows and its
+    /// ledger entry commit together, so after a crash either both are there (a retry finds the
+    /// ledger entry and writes nothing) or neither is. Records whose key is already stored, or
+    /// repeats earlier in the batch, are duplicates. A batch refused on its own (wrong shape, a
+    /// batch id reused for another body) fails alone; a storage error fails the whole group.
+    /// </summary>
+    public IReadOnlyList<(PartitionReceipt? Receipt, Exception? Error)> AppendGroup(IReadOnlyList<RecordBatch> batches)
+    {
+        var outcomes = new (PartitionReceipt? Receipt, Exception? Error)[batches.Count];
+        var prepared = new (List<int> Staged, List<int> Duplicates)?[batches.Count];
+        for (var i = 0; i < batches.Count; i++)
+        {
+            try
+            {
+                CheckBatchShape(batches[i]);
+                prepared[i] = SplitDuplicatesWithinBatch(batches[i]);
+            }
+            catch (PartitionException e)
+            {
+                outcomes[i] = (null, e);
+            }
+        }
+
+        lock (_writeGate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+
+            // Most batches bring only new keys: append them straight into the table and let the
+            // unique key index prove it. If a stored key turns up, the transaction rolls back and
+            // the group is written again through the staging table, which names each duplicate.
+            if (_dataset.DedupWindow is null)
+            {
+                try
+                {
+                    return WriteGroup(batches, prepared, outcomes, direct: true);
+                }
+                catch (DuckDBException e) when (DuckDbErrors.IsUniqueViolation(e))
+                {
+                    Array.Clear(outcomes);
+                    RestoreRefusals(batches, prepared, outcomes);
+                }
+            }
+
+            return WriteGroup(batches, prepared, outcomes, direct: false);
+        }
+    }
+
+    private (PartitionReceipt? Receipt, Exception? Error)[] WriteGroup(
+        IReadOnlyList<RecordBatch> batches,
+        (List<int> Staged, List<int> Duplicates)?[] prepared,
+        (PartitionReceipt? Receipt, Exception? Error)[] outcomes,
+        bool direct)
+    {
+        using var transaction = _writer.BeginTransaction();
+        var committedAt = DateTime.UtcNow;
+        var earlier = FindLedgerEntries(_writer, batches.Where((_, i) => prepared[i] is not null).Select(b => b.BatchId).Distinct().ToList());
+
+        // A batch id can come twice in one group (a retry queued behind the original): the second
+        // replays what the first wrote in this transaction.
+        var written = new Dictionary<string, BatchLedgerEntry>(StringComparer.Ordinal);
+        DuckDBAppender? rows = null;
+        try
+        {
+            for (var i = 0; i < batches.Count; i++)
+            {
+                if (prepared[i] is not { } work)
+                {
+                    continue;
+                }
+
+                var batch = batches[i];
+                if ((earlier.GetValueOrDefault(batch.BatchId) ?? written.GetValueOrDefault(batch.BatchId)) is { } entry)
+                {
+                    outcomes[i] = entry.RequestHash == batch.RequestHash
+                        ? (entry.Receipt with { Replayed = true }, null)
+                        : (null, new PartitionException(ErrorCodes.IdempotencyKeyReused, $"batch {batch.BatchId} was committed to partition {Partition} for a different request body"));
+                    continue;
+                }
+
+                PartitionReceipt receipt;
+                if (direct)
+                {
+                    rows ??= _writer.CreateAppender(_dataset.Name);
+                    AppendRows(rows, batch, work.Staged);
+                    receipt = Receipt(batch, work.Staged.Count, work.Duplicates, committedAt);
+                }
+                else
+                {
+                    receipt = WriteChecked(batch, work.Staged, work.Duplicates, committedAt);
+                }
+
+                written[batch.BatchId] = new BatchLedgerEntry(batch.BatchId, batch.RequestHash, receipt);
+                outcomes[i] = (receipt, null);
+            }
+
+            // Flushing the appender is where the unique index refuses a stored key.
+            var flushing = rows;
+            rows = null;
+            flushing?.Dispose();
+            WriteLedger(written.Values, committedAt);
+        }
+        catch (DuckDBException e) when (!(direct && DuckDbErrors.IsUniqueViolation(e)))
+        {
+            // The transaction is lost: every batch of the group fails, each can be retried.
+            throw StorageFailure(e);
+        }
+        finally
+        {
+            DisposeQuietly(rows);
+        }
+
+        FailPoints.Hit("shard.before_commit");
+        try
+        {
+            transaction.Commit();
+        }
+        catch (DuckDBException e)
+        {
+            throw StorageFailure(e);
+        }
+
+        PruneLedgerIfDue(committedAt);
+        return outcomes;
+    }
+
+    private static void DisposeQuietly(DuckDBAppender? appender)
+    {
+        try
+        {
+            appender?.Dispose();
+        }
+        catch (DuckDBException)
+        {
+            // Only reached when the transaction already failed; it rolls back.
+        }
+    }
+
+    private void AppendRows(DuckDBAppender appender, RecordBatch batch, List<int> staged)
+    {
+        foreach (var row in staged)
+        {
+            // The appender writes in the table's physical order, which differs from the
+            // contract's once columns have been added online.
+            var appenderRow = appender.CreateRow();
+            foreach (var ordinal in _contractOrdinalOfPhysical)
+            {
+                DuckDbValues.Append(appenderRow, batch.Columns[ordinal], row);
+            }
+
+            appenderRow.EndRow();
+        }
+    }
+
+    private PartitionReceipt Receipt(RecordBatch batch, int accepted, List<int> duplicates, DateTime committedAt)
+    {
+        var duplicateIndexes = duplicates.Select(row => batch.RecordIndexes[row]).Order().Take(PartitionReceipt.MaxListedDuplicates).ToArray();
+        return new PartitionReceipt(batch.BatchId, Partition, accepted, new DateTimeOffset(committedAt), Replayed: false, duplicates.Count, duplicateIndexes);
+    }
+
+    // Batches refused before writing (wrong shape) keep their refusal when the group is redone.
+    private void RestoreRefusals(IReadOnlyList<RecordBatch> batches, (List<int> Staged, List<int> Duplicates)?[] prepared, (PartitionReceipt? Receipt, Exception? Error)[] outcomes)
+    {
+        for (var i = 0; i < batches.Count; i++)
+        {
+            if (prepared[i] is null)
+            {
+                try
+                {
+                    CheckBatchShape(batches[i]);
+                }
+                catch (PartitionException e)
+                {
+                    outcomes[i] = (null, e);
+                }
+            }
+        }
+    }
+
+    // DuckDB's exception type is not known to the gateway; a typed, named reason is.
+    private PartitionException StorageFailure(DuckDBException e) =>
+        DuckDbErrors.IsOutOfMemory(e)
+            ? new PartitionException(
+                ErrorCodes.ShardMemoryExhausted,
+                $"shard {_dataset.Name}/{Partition} ran out of its {_options.MemoryLimitMb} MiB memory_limit while writing ({DisplayText.FirstLine(e.Message)}); "
+                + "raise Mallard:Shards:MemoryLimitMb, use more partitions, or declare a dedup_window")
+            : new PartitionException(ErrorCodes.ShardWriteFailed, $"shard {_dataset.Name}/{Partition} could not commit: {DisplayText.FirstLine(e.Message)}");
+
+    // Within the batch the first record with a key wins; this needs no lock.
+    private (List<int> Staged, List<int> Duplicates) SplitDuplicatesWithinBatch(RecordBatch batch)
+    {
+        var keyColumns = _dataset.KeyOrdinals.Select(o => batch.Columns[o]).ToArray();
+        var repeated = RecordKey.RepeatedWithinBatch(_dataset, keyColumns, batch.RowCount);
+        if (repeated.Count == 0)
+        {
+            return (Enumerable.Range(0, batch.RowCount).ToList(), []);
+        }
+
+        var isRepeated = repeated.ToHashSet();
+        return (Enumerable.Range(0, batch.RowCount).Where(row => !isRepeated.Contains(row)).ToList(), repeated);
+    }
+
+    // The careful path: stage the rows, insert those whose key is not stored, and name the rest.
+    private PartitionReceipt WriteChecked(RecordBatch batch, List<int> staged, List<int> duplicateRows, DateTime committedAt)
+    {
+        DuckDbCommands.Execute(_writer, ShardSql.ClearStaging);
+        using (var appender = _writer.CreateAppender(ShardSql.StagingTable))
+        {
+            AppendRows(appender, batch, staged);
+        }
+
+        var (insertedCount, insertedKeys) = InsertStaged(batch, staged);
+        var duplicates = duplicateRows;
+        if (insertedCount < staged.Count)
+        {
+            // Some keys were already stored: only now is it worth naming which.
+            var keyColumns = _dataset.KeyOrdinals.Select(o => batch.Columns[o]).ToArray();
+            var inserted = new HashSet<string>(insertedCount, StringComparer.Ordinal);
+            for (var row = 0; row < insertedCount; row++)
+            {
+                inserted.Add(RecordKey.Of(_dataset, insertedKeys, row));
+            }
+
+            duplicates = duplicateRows.Concat(staged.Where(row => !inserted.Contains(RecordKey.Of(_dataset, keyColumns, row)))).ToList();
+        }
+
+        return Receipt(batch, insertedCount, duplicates, committedAt);
+    }
+
+    private (int Count, ColumnVector[] Keys) InsertStaged(RecordBatch batch, List<int> staged)
+    {
+        using var command = _writer.CreateCommand();
+        command.CommandText = ShardSql.InsertStaged(_dataset);
+        if (_dataset.DedupWindow is { } window)
+        {
+            var times = batch.Columns[_dataset.Columns.First(c => c.Name == _dataset.TimeColumn).Ordinal].Int64s!;
+            var lower = staged.Count == 0 ? 0 : staged.Min(row => times[row]);
+            var upper = staged.Count == 0 ? 0 : staged.Max(row => times[row]);
+            var windowMicros = (long)window.TotalMicroseconds;
+            command.Parameters.Add(new DuckDBParameter("lower", DateTime.SpecifyKind(ValueText.TimestampToDateTime(Math.Max(lower - windowMicros, ValueText.MinTimestampMicros)), DateTimeKind.Unspecified)));
+            command.Parameters.Add(new DuckDBParameter("upper", DateTime.SpecifyKind(ValueText.TimestampToDateTime(Math.Min(upper + windowMicros, ValueText.MaxTimestampMicros)), DateTimeKind.Unspecified)));
+        }
+
+        var builders = _dataset.KeyOrdinals.Select(o => new ColumnVectorBuilder(_dataset.Columns[o].Type.Kind, Math.Max(staged.Count, 4))).ToArray();
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                for (var k = 0; k < builders.Length; k++)
+                {
+                    DuckDbValues.Read(reader, k, builders[k]);
+                }
+            }
+        }
+
+        var keys = builders.Select(b => b.Build()).ToArray();
+        return (keys.Length == 0 ? 0 : keys[0].Count, keys);
+    }
+
+    private void CheckBatchShape(RecordBatch batch)
+    {
+        if (batch.Columns.Length != _dataset.Columns.Count)
+        {
+            throw new PartitionException(ErrorCodes.BatchMismatch, $"batch {batch.BatchId} has {batch.Columns.Length} columns; '{_dataset.Name}' has {_dataset.Columns.Count}");
+        }
+
+        for (var c = 0; c < batch.Columns.Length; c++)
+        {
+            var column = _dataset.Columns[c];
+            var vector = batch.Columns[c];
+            if (vector.Kind != column.Type.Kind || vector.Count != batch.RowCount)
+            {
+                throw new PartitionException(ErrorCodes.BatchMismatch, $"batch {batch.BatchId} column {c} is {vector.Kind}×{vector.Count}; expected '{column.Name}' {column.Type}×{batch.RowCount}");
+            }
+
+            if (!column.Nullable && vector.Nulls is not null && Array.IndexOf(vector.Nulls, true) >= 0)
+            {
+                throw new PartitionException(ErrorCodes.BatchMismatch, $"batch {batch.BatchId} has a null in required column '{column.Name}'");
+            }
+        }
+    }
+}

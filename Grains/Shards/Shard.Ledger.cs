@@ -1,0 +1,97 @@
+using System.Data.Common;
+using System.Globalization;
+using DuckDB.NET.Data;
+using Mallard.Partitions;
+
+namespace Mallard.Grains.Shards;
+
+/// <summary>
+/// The batch ledger: the receipt of every batch committed within the retention period, written in
+/// the same transaction as its rows, so a retried batch finds its receipt instead of writing twice.
+/// </summary>
+public sealed partial class Shard
+{
+    /// <summary>The ledger entry of a batch committed within the retention period, if any.</summary>
+    public BatchLedgerEntry? FindBatch(string batchId)
+    {
+        using var reader = OpenReader();
+        return FindLedgerEntries(reader.Connection, [batchId]).GetValueOrDefault(batchId);
+    }
+
+    private void WriteLedger(IEnumerable<BatchLedgerEntry> entries, DateTime committedAt)
+    {
+        // Appended in the table's column order (ShardSql.CreateLedgerTable).
+        using var ledger = _writer.CreateAppender(ShardSql.LedgerTable);
+        var at = DateTime.SpecifyKind(committedAt, DateTimeKind.Unspecified);
+        foreach (var entry in entries)
+        {
+            ledger.CreateRow()
+                .AppendValue(entry.BatchId)
+                .AppendValue((int?)Partition)
+                .AppendValue(entry.RequestHash)
+                .AppendValue((int?)entry.Receipt.Accepted)
+                .AppendValue((int?)entry.Receipt.Duplicates)
+                .AppendValue(string.Join(',', entry.Receipt.DuplicateIndexes))
+                .AppendValue((DateTime?)at)
+                .EndRow();
+        }
+    }
+
+    private Dictionary<string, BatchLedgerEntry> FindLedgerEntries(DuckDBConnection connection, IReadOnlyCollection<string> batchIds)
+    {
+        var found = new Dictionary<string, BatchLedgerEntry>(StringComparer.Ordinal);
+        var since = DateTime.SpecifyKind(DateTime.UtcNow - _options.LedgerRetention, DateTimeKind.Unspecified);
+        foreach (var chunk in batchIds.Chunk(ShardSql.MaxLedgerLookup))
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = ShardSql.FindLedgerEntries(chunk.Length);
+            command.Parameters.Add(new DuckDBParameter("since", since));
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                command.Parameters.Add(new DuckDBParameter(ShardSql.BatchIdParameter(i), chunk[i]));
+            }
+
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                var entry = ReadLedgerEntry(reader);
+                found[entry.BatchId] = entry;
+            }
+        }
+
+        return found;
+    }
+
+    // Reads a row of ShardSql.LedgerColumns, in that order.
+    private BatchLedgerEntry ReadLedgerEntry(DbDataReader reader)
+    {
+        var batchId = reader.GetString(0);
+        var indexes = reader.GetString(4);
+        var committedAt = DateTime.SpecifyKind(reader.GetDateTime(5), DateTimeKind.Utc);
+        var receipt = new PartitionReceipt(
+            batchId,
+            Partition,
+            reader.GetInt32(2),
+            new DateTimeOffset(committedAt),
+            Replayed: true,
+            reader.GetInt32(3),
+            indexes.Length == 0 ? [] : indexes.Split(',').Select(i => int.Parse(i, CultureInfo.InvariantCulture)).ToArray());
+        return new BatchLedgerEntry(batchId, reader.GetString(1), receipt);
+    }
+
+    // The ledger keeps batches for the idempotency retention period; older entries are deleted
+    // at most once an hour, in their own transaction, after a commit.
+    private void PruneLedgerIfDue(DateTime now)
+    {
+        if (now - _lastPrune < TimeSpan.FromHours(1))
+        {
+            return;
+        }
+
+        _lastPrune = now;
+        using var command = _writer.CreateCommand();
+        command.CommandText = ShardSql.PruneLedger;
+        command.Parameters.Add(new DuckDBParameter("cutoff", DateTime.SpecifyKind(now - _options.LedgerRetention, DateTimeKind.Unspecified)));
+        command.ExecuteNonQuery();
+    }
+}

@@ -1,0 +1,203 @@
+using System.Diagnostics;
+using Mallard.Partitions;
+
+namespace Mallard.Grains.Writing;
+
+/// <summary>
+/// A partition's bounded write queue and its single writer. Appends queue up to
+/// <c>maxQueuedRows</c> (one more is refused at once rather than queued without bound); the writer
+/// takes everything waiting, up to <c>maxRowsPerCommit</c> rows, hands it to the commit delegate as
+/// one group (one transaction), completes each caller with its own outcome, and repeats while work
+/// is waiting. A group that fails as a whole fails each of its callers; the next group still runs.
+/// It knows nothing of Orleans or DuckDB, so its rules are tested without a cluster.
+/// </summary>
+public sealed class PartitionWriteQueue
+{
+    private readonly Lock _sync = new();
+    private readonly Queue<PendingAppend> _pending = new();
+    private readonly int _maxQueuedRows;
+    private readonly int _maxRowsPerCommit;
+    private readonly Func<IReadOnlyList<PendingAppend>, Task<IReadOnlyList<AppendOutcome>>> _commit;
+    private readonly Func<Task> _beforeGroup;
+    private readonly Action<long> _queuedRowsChanged;
+    private long _queuedRows;
+    private bool _writing;
+    private long _generation;
+    private Task _writer = Task.CompletedTask;
+
+    /// <summary>Creates the queue.</summary>
+    /// <param name="maxQueuedRows">Most rows waiting; a batch that would pass it is refused (unless the queue is empty).</param>
+    /// <param name="maxRowsPerCommit">Most rows one group takes (a larger single batch is a group of its own).</param>
+    /// <param name="commit">Commits one group; returns one outcome per batch, in order, or throws to fail them all.</param>
+    /// <param name="beforeGroup">Awaited before each group is taken (the commit gate).</param>
+    /// <param name="queuedRowsChanged">Told the number of waiting rows whenever it changes (the queue gauge).</param>
+    public PartitionWriteQueue(
+        int maxQueuedRows,
+        int maxRowsPerCommit,
+        Func<IReadOnlyList<PendingAppend>, Task<IReadOnlyList<AppendOutcome>>> commit,
+        Func<Task>? beforeGroup = null,
+        Action<long>? queuedRowsChanged = null)
+    {
+        _maxQueuedRows = maxQueuedRows;
+        _maxRowsPerCommit = maxRowsPerCommit;
+        _commit = commit;
+        _beforeGroup = beforeGroup ?? (() => Task.CompletedTask);
+        _queuedRowsChanged = queuedRowsChanged ?? (_ => { });
+    }
+
+    /// <summary>Rows waiting for or in a commit.</summary>
+    public long QueuedRows
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _queuedRows;
+            }
+        }
+    }
+
+    /// <summary>Completes when everything queued so far has been committed or failed.</summary>
+    public Task Drained
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _writer;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Queues <paramref name="batch"/> and returns its receipt's task, or returns null when the
+    /// queue is full (the caller refuses the batch: nothing was queued).
+    /// </summary>
+    public Task<PartitionReceipt>? TryEnqueue(RecordBatch batch, Activity? span = null)
+    {
+        var pending = new PendingAppend(batch, new TaskCompletionSource<PartitionReceipt>(TaskCreationOptions.RunContinuationsAsynchronously), span, Stopwatch.GetTimestamp());
+        long queued;
+        long generation = 0;
+        lock (_sync)
+        {
+            if (_queuedRows > 0 && _queuedRows + batch.RowCount > _maxQueuedRows)
+            {
+                return null;
+            }
+
+            _pending.Enqueue(pending);
+            _queuedRows += batch.RowCount;
+            queued = _queuedRows;
+            if (!_writing)
+            {
+                _writing = true;
+                generation = ++_generation;
+            }
+        }
+
+        _queuedRowsChanged(queued);
+        if (generation > 0)
+        {
+            var writer = WriteQueuedAsync();
+            lock (_sync)
+            {
+                // A writer that finished at once may already have been followed by a newer one.
+                if (_generation == generation)
+                {
+                    _writer = writer;
+                }
+            }
+        }
+
+        return pending.Completion.Task;
+    }
+
+    private async Task WriteQueuedAsync()
+    {
+        while (true)
+        {
+            lock (_sync)
+            {
+                if (_pending.Count == 0)
+                {
+                    _writing = false;
+                    return;
+                }
+            }
+
+            await _beforeGroup();
+            var (group, rows) = TakeGroup();
+            try
+            {
+                var started = Stopwatch.GetTimestamp();
+                foreach (var pending in group)
+                {
+                    pending.Span?.SetTag("mallard.queue_wait_ms", Stopwatch.GetElapsedTime(pending.Enqueued, started).TotalMilliseconds);
+                }
+
+                var outcomes = await _commit(group);
+                for (var i = 0; i < group.Count; i++)
+                {
+                    Complete(group[i], outcomes[i]);
+                }
+            }
+            catch (Exception e)
+            {
+                foreach (var pending in group)
+                {
+                    Complete(pending, new AppendOutcome(null, e));
+                }
+            }
+            finally
+            {
+                long queued;
+                lock (_sync)
+                {
+                    _queuedRows -= rows;
+                    queued = _queuedRows;
+                }
+
+                _queuedRowsChanged(queued);
+                foreach (var pending in group)
+                {
+                    pending.Span?.Dispose();
+                }
+            }
+        }
+    }
+
+    // Everything waiting, up to a commit's row limit; a first batch larger than the limit goes alone.
+    private (List<PendingAppend> Group, long Rows) TakeGroup()
+    {
+        var group = new List<PendingAppend>();
+        long rows = 0;
+        lock (_sync)
+        {
+            while (_pending.Count > 0 && (group.Count == 0 || rows + _pending.Peek().Batch.RowCount <= _maxRowsPerCommit))
+            {
+                var next = _pending.Dequeue();
+                group.Add(next);
+                rows += next.Batch.RowCount;
+            }
+        }
+
+        return (group, rows);
+    }
+
+    private static void Complete(PendingAppend pending, AppendOutcome outcome)
+    {
+        if (outcome.Receipt is { } receipt)
+        {
+            pending.Span?.SetTag("mallard.accepted", receipt.Accepted);
+            pending.Span?.SetTag("mallard.duplicates", receipt.Duplicates);
+            pending.Span?.SetTag("mallard.outcome", receipt.Replayed ? "replayed" : "committed");
+            pending.Completion.TrySetResult(receipt);
+            return;
+        }
+
+        var error = outcome.Error ?? new InvalidOperationException($"batch {pending.Batch.BatchId} got no outcome from its group commit");
+        pending.Span?.SetTag("mallard.outcome", (error as PartitionException)?.Code ?? "failed");
+        pending.Span?.SetStatus(ActivityStatusCode.Error, error.Message);
+        pending.Completion.TrySetException(error);
+    }
+}

@@ -1,0 +1,175 @@
+using System.Collections.Concurrent;
+using Mallard.Grains.Writing;
+using Mallard.Partitions;
+using Mallard.Tests.Support;
+
+namespace Mallard.Tests.Writing;
+
+/// <summary>The write queue's rules, with a scripted commit delegate instead of a shard and no cluster.</summary>
+public sealed class PartitionWriteQueueTests
+{
+    private readonly ConcurrentQueue<string[]> _groups = new();
+    private readonly ConcurrentQueue<long> _gauge = new();
+    private TaskCompletionSource _hold = Released();
+
+    [Fact]
+    public async Task TryEnqueue_batches_arriving_while_a_commit_runs_share_the_next_group()
+    {
+        var queue = Queue();
+        _hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var first = queue.TryEnqueue(Batch("a", 10))!;
+        var second = queue.TryEnqueue(Batch("b", 10))!;
+        var third = queue.TryEnqueue(Batch("c", 10))!;
+
+        _hold.SetResult();
+        await Task.WhenAll(first, second, third);
+
+        Assert.Equal([["a"], ["b", "c"]], _groups.ToArray());
+        Assert.Equal(["a", "b", "c"], new[] { await first, await second, await third }.Select(r => r.BatchId));
+    }
+
+    [Fact]
+    public async Task TryEnqueue_over_the_row_limit_is_refused_and_queues_nothing()
+    {
+        var queue = Queue(maxQueuedRows: 100);
+        _hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var accepted = queue.TryEnqueue(Batch("a", 60))!;
+
+        var refused = queue.TryEnqueue(Batch("b", 50));
+
+        Assert.Null(refused);
+        Assert.Equal(60, queue.QueuedRows);
+        _hold.SetResult();
+        await accepted;
+        await queue.Drained;
+        Assert.Equal([["a"]], _groups.ToArray());
+        Assert.Equal(0, queue.QueuedRows);
+    }
+
+    [Fact]
+    public async Task TryEnqueue_into_an_empty_queue_accepts_a_batch_larger_than_the_limit()
+    {
+        var queue = Queue(maxQueuedRows: 100);
+
+        var receipt = await queue.TryEnqueue(Batch("big", 500))!;
+
+        Assert.Equal(500, receipt.Accepted);
+    }
+
+    [Fact]
+    public async Task Groups_are_cut_at_the_commit_row_limit_and_a_larger_batch_goes_alone()
+    {
+        var queue = Queue(maxRowsPerCommit: 100);
+        _hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var all = new[] { Batch("first", 1), Batch("a", 60), Batch("b", 60), Batch("c", 30), Batch("huge", 150), Batch("d", 1) }
+            .Select(b => queue.TryEnqueue(b)!)
+            .ToArray();
+
+        _hold.SetResult();
+        await Task.WhenAll(all);
+
+        Assert.Equal([["first"], ["a"], ["b", "c"], ["huge"], ["d"]], _groups.ToArray());
+    }
+
+    [Fact]
+    public async Task A_group_that_fails_fails_each_of_its_callers_and_the_next_group_still_commits()
+    {
+        var failing = true;
+        var queue = new PartitionWriteQueue(1_000, 1_000, async group =>
+        {
+            await _hold.Task;
+            _groups.Enqueue(group.Select(g => g.Batch.BatchId).ToArray());
+            if (failing)
+            {
+                failing = false;
+                throw new PartitionException(ErrorCodes.ShardWriteFailed, "disk full");
+            }
+
+            return group.Select(g => new AppendOutcome(Receipt(g.Batch), null)).ToArray();
+        });
+        _hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var a = queue.TryEnqueue(Batch("a", 5))!;
+        var b = queue.TryEnqueue(Batch("b", 5))!;
+        var c = queue.TryEnqueue(Batch("c", 5))!;
+
+        _hold.SetResult();
+
+        Assert.Equal(ErrorCodes.ShardWriteFailed, (await Assert.ThrowsAsync<PartitionException>(() => a)).Code);
+        Assert.Equal("b", (await b).BatchId);
+        Assert.Equal("c", (await c).BatchId);
+        Assert.Equal([["a"], ["b", "c"]], _groups.ToArray());
+    }
+
+    [Fact]
+    public async Task Each_caller_gets_its_own_outcome_from_a_shared_group()
+    {
+        var queue = new PartitionWriteQueue(1_000, 1_000, async group =>
+        {
+            await _hold.Task;
+            return group.Select(g => g.Batch.BatchId == "bad"
+                ? new AppendOutcome(null, new PartitionException(ErrorCodes.BatchMismatch, "wrong shape"))
+                : new AppendOutcome(Receipt(g.Batch), null)).ToArray();
+        });
+        _hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var first = queue.TryEnqueue(Batch("first", 1))!;
+        var good = queue.TryEnqueue(Batch("good", 3))!;
+        var bad = queue.TryEnqueue(Batch("bad", 3))!;
+
+        _hold.SetResult();
+
+        Assert.Equal(3, (await good).Accepted);
+        Assert.Equal(ErrorCodes.BatchMismatch, (await Assert.ThrowsAsync<PartitionException>(() => bad)).Code);
+        await first;
+    }
+
+    [Fact]
+    public async Task Drained_completes_only_after_every_queued_batch_and_the_gauge_returns_to_zero()
+    {
+        var queue = Queue();
+        _hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var receipts = Enumerable.Range(0, 4).Select(i => queue.TryEnqueue(Batch($"b{i}", 25))!).ToArray();
+        var drained = queue.Drained;
+
+        Assert.False(drained.IsCompleted);
+        _hold.SetResult();
+        await drained;
+
+        Assert.All(receipts, r => Assert.True(r.IsCompletedSuccessfully));
+        Assert.Equal(100, _gauge.Max());
+        Assert.Equal(0, _gauge.Last());
+    }
+
+    [Fact]
+    public async Task Writer_waits_at_the_gate_before_taking_a_group()
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var queue = new PartitionWriteQueue(1_000, 1_000, group => Task.FromResult<IReadOnlyList<AppendOutcome>>(group.Select(g => new AppendOutcome(Receipt(g.Batch), null)).ToArray()), () => gate.Task);
+        var a = queue.TryEnqueue(Batch("a", 1))!;
+        var b = queue.TryEnqueue(Batch("b", 1))!;
+
+        Assert.False(a.IsCompleted);
+        gate.SetResult();
+
+        await Task.WhenAll(a, b);
+    }
+
+    private PartitionWriteQueue Queue(int maxQueuedRows = 1_000, int maxRowsPerCommit = 1_000) =>
+        new(maxQueuedRows, maxRowsPerCommit, async group =>
+        {
+            await _hold.Task;
+            _groups.Enqueue(group.Select(g => g.Batch.BatchId).ToArray());
+            return group.Select(g => new AppendOutcome(Receipt(g.Batch), null)).ToArray();
+        }, queuedRowsChanged: _gauge.Enqueue);
+
+    private static RecordBatch Batch(string id, int rows) => Batches.Events(id, 0, rows);
+
+    private static PartitionReceipt Receipt(RecordBatch batch) =>
+        new(batch.BatchId, 0, batch.RowCount, DateTimeOffset.UtcNow, Replayed: false, 0, []);
+
+    private static TaskCompletionSource Released()
+    {
+        var released = new TaskCompletionSource();
+        released.SetResult();
+        return released;
+    }
+}
