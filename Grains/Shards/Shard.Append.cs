@@ -1,5 +1,3 @@
-using System.Data.Common;
-using System.Globalization;
 using DuckDB.NET.Data;
 using Mallard.Contract;
 using Mallard.Partitions;

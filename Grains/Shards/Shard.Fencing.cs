@@ -1,8 +1,5 @@
-using System.Data.Common;
 using System.Globalization;
 using DuckDB.NET.Data;
-using Mallard.Contract;
-using Mallard.Partitions;
 
 namespace Mallard.Grains.Shards;
 

@@ -3,13 +3,43 @@ using System.Net.Sockets;
 
 namespace Mallard.Tests.Support;
 
-/// <summary>Asks the OS for unused loopback ports.</summary>
+/// <summary>
+/// Hands out unused loopback ports for hosts a test starts. They come from below the kernel's
+/// ephemeral range (32768-60999 on Linux): a port the OS picks for a listener is also one it may
+/// give an outgoing connection (an HTTP or PostgreSQL client) in the moment before the host binds
+/// it, which failed a cluster test with "address already in use".
+/// </summary>
 public static class FreePort
 {
+    private const int First = 20_000;
+    private const int Count = 12_000;
+    private static int _next = Random.Shared.Next(Count);
+
     public static int Next()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        for (var attempt = 0; attempt < Count; attempt++)
+        {
+            var port = First + (int)((uint)Interlocked.Increment(ref _next) % Count);
+            if (IsFree(port))
+            {
+                return port;
+            }
+        }
+
+        throw new InvalidOperationException($"no free loopback port between {First} and {First + Count - 1}");
+    }
+
+    private static bool IsFree(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
     }
 }
