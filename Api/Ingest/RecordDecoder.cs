@@ -191,7 +191,7 @@ public sealed class RecordDecoder
 
             if (!column.Nullable)
             {
-                AddError(index, column.Name, "missing", $"required {column.Type} field '{column.Name}' is missing");
+                AddError(index, column.Name, RecordErrorCodes.Missing, $"required {column.Type} field '{column.Name}' is missing");
             }
 
             _builders[column.Ordinal].AppendNull();

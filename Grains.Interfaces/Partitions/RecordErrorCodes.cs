@@ -15,7 +15,10 @@ public static class RecordErrorCodes
     /// <summary>The record names a field twice.</summary>
     public const string DuplicateField = "duplicate_field";
 
-    /// <summary>A required field is missing or null.</summary>
+    /// <summary>A required field is absent from the record.</summary>
+    public const string Missing = "missing";
+
+    /// <summary>A required field is null.</summary>
     public const string NullNotAllowed = "null_not_allowed";
 
     /// <summary>The JSON type of the value does not fit the column (e.g. a string for int32).</summary>

@@ -60,6 +60,9 @@ public sealed partial class ErrorCatalogTests
                 {
                     found.AddRange(Literal().Matches(lines[i]).Select(m => m.Groups[1].Value).Where(codes.Contains)
                         .Select(code => $"{Path.GetRelativePath(RepositoryPaths.Root, file)}:{i + 1} spells \"{code}\""));
+                    // A code handed over as a literal, catalogued or not (a one-word code has no underscore to find it by).
+                    found.AddRange(CodeArgument().Matches(lines[i])
+                        .Select(m => $"{Path.GetRelativePath(RepositoryPaths.Root, file)}:{i + 1} passes the literal code {m.Value.Trim()}"));
                 }
             }
         }
@@ -85,4 +88,8 @@ public sealed partial class ErrorCatalogTests
 
     [GeneratedRegex("\"([a-z]+(?:_[a-z]+)+)\"")]
     private static partial Regex Literal();
+
+    // new PartitionException("…", Problems.Create("…", AddError(i, f, "…", new RecordError(i, f, "…", and ("…", message) tuples.
+    [GeneratedRegex(@"(new PartitionException\(\s*""|Problems\.Create\(\s*""|AddError\([^,]+,[^,]+,\s*""|new RecordError\([^,]+,[^,]+,\s*""|return \(\s*""[a-z_]+"",)")]
+    private static partial Regex CodeArgument();
 }

@@ -212,6 +212,7 @@ export type RecordErrorCode =
   | "not_an_object"
   | "unknown_field"
   | "duplicate_field"
+  | "missing"
   | "null_not_allowed"
   | "wrong_type"
   | "invalid_format"
