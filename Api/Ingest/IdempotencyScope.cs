@@ -45,8 +45,17 @@ public sealed class IdempotencyScope : IAsyncDisposable
             telemetry.IdempotencyFailed(e, batch.BatchId, "begin");
             // A grain's own refusal (a key reused, an unknown dataset) keeps its code: answering
             // "retry with the same key" would promise a retry that can never succeed.
-            return (null, e.GetBaseException() as PartitionException
-                ?? new PartitionException(ErrorCodes.ClusterUnavailable, $"batch {batch.BatchId}: the cluster did not answer; retry with the same Idempotency-Key"));
+            if (e.GetBaseException() is PartitionException refusal)
+            {
+                return (null, refusal);
+            }
+
+            // The claim may have been taken while its answer was lost (the silo in between went
+            // away): release it, or the promised retry would meet 409 in flight until the claim
+            // expires. Releasing a claim of the same body is safe: the partitions' ledgers still
+            // apply the batch once.
+            await new IdempotencyScope(relay, grainKey, batch, telemetry).DisposeAsync();
+            return (null, new PartitionException(ErrorCodes.ClusterUnavailable, $"batch {batch.BatchId}: the cluster did not answer; retry with the same Idempotency-Key"));
         }
 
         return decision switch
