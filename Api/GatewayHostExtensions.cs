@@ -23,6 +23,7 @@ public static class GatewayHostExtensions
         var cluster = MallardClusterOptions.Read(configuration);
         builder.Services.AddSingleton(contract);
         builder.Services.AddSingleton(Options.Create(limits));
+        builder.Services.AddSingleton(Options.Create(cluster));
         builder.Services.AddSingleton<GatewayMetrics>();
         builder.Services.AddSingleton<IngestAdmission>();
         builder.Services.AddProblemDetails();
@@ -79,6 +80,7 @@ public static class GatewayHostExtensions
         app.MapDatasetEndpoints();
         app.MapHealthEndpoints();
         app.MapClusterEndpoints();
+        app.MapClusterOperationEndpoints();
         app.MapStatusPage();
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapOrleansDashboard(routePrefix: "/dashboard");

@@ -28,6 +28,7 @@ public static class MallardSiloExtensions
             [ClusterTopologyOptions.OrdinalMetadataKey] = topology.Ordinal.ToString(CultureInfo.InvariantCulture),
         });
         silo.AddPlacementDirector<ShardOwnerPlacement, ShardOwnerPlacementDirector>();
+        silo.AddPlacementDirector<TargetOrdinalPlacement, TargetOrdinalPlacementDirector>();
 
         var services = silo.Services;
         services.AddSingleton(contract);
@@ -37,9 +38,15 @@ public static class MallardSiloExtensions
         services.AddSingleton<ShardMetrics>();
         services.AddSingleton<PartitionGauges>();
         services.AddSingleton<CommitGate>();
-        services.AddSingleton<ShardOwnershipCache>();
+        services.AddSingleton<PartitionOwners>();
+        services.AddSingleton<ActiveOrdinals>();
+        services.AddSingleton<Mallard.Grains.Moves.IncomingShards>();
+        services.AddSingleton<Mallard.Grains.Moves.MoveMetrics>();
+        services.TryAddSingleton<IOwnershipStore, MemoryOwnershipStore>();
         services.AddSingleton<SiloOrdinals>();
         services.AddSingleton(Options.Create(IdempotencyOptions.Read(configuration)));
+        services.AddSingleton(Options.Create(Rebalancing.RebalanceOptions.Read(configuration)));
+        services.AddHostedService<Rebalancing.ClusterUpkeep>();
         services.TryAddSingleton(TimeProvider.System);
         return silo;
     }

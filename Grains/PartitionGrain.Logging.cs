@@ -22,4 +22,13 @@ public sealed partial class PartitionGrain
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Batch {BatchId} was already committed to {Dataset}/{Partition}; replayed its receipt")]
     private partial void LogReplayed(string dataset, int partition, string batchId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Partition {PartitionKey} move {MoveId}: {Phase} ({Value})")]
+    private partial void LogMovePhase(string partitionKey, Guid moveId, string phase, long value);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {PartitionKey} move {MoveId}: the store cannot be read to take the partition back; it stays sealed and tries again")]
+    private partial void LogReclaimFailed(Exception exception, string partitionKey, Guid moveId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Partition {PartitionKey} retired its shard file to {RetiredPath}")]
+    private partial void LogRetired(string partitionKey, string retiredPath);
 }

@@ -1,12 +1,12 @@
 using System.Diagnostics;
 using Mallard.Contract;
+using Mallard.Grains.Moves;
 using Mallard.Grains.Ownership;
 using Mallard.Grains.Shards;
 using Mallard.Grains.Writing;
 using Mallard.Partitions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Orleans.Storage;
 
 namespace Mallard.Grains;
 
@@ -19,13 +19,17 @@ namespace Mallard.Grains;
 /// the current contract (drift, a failed migration) is refused: every call fails with the reason,
 /// and the grain deactivates when idle so the next call checks again.
 /// In a cluster the grain is placed on the silo that owns its shard and refuses to open the shard
-/// anywhere else; each activation takes a new fencing epoch in grain storage and confirms it before
-/// every commit, so an activation that a newer one has superseded never writes again.
+/// anywhere else (a shard left on a silo that no longer owns it is retired, never served). Each
+/// activation takes a new fencing epoch in the ownership store, and confirms it before every
+/// commit (so a fenced activation writes nothing) and again before acknowledging (so a commit that
+/// raced a newer activation is never answered 200). It is also the source side of a move
+/// (PartitionGrain.MoveOut.cs).
 /// </summary>
 [ShardOwnerPlacement]
 public sealed partial class PartitionGrain(
-    [PersistentState("partition-lease", ShardOwnershipGrain.StorageName)] IPersistentState<PartitionLease> lease,
-    ShardOwnershipCache ownership,
+    IOwnershipStore store,
+    PartitionOwners owners,
+    IncomingShards incoming,
     IOptions<ClusterTopologyOptions> topology,
     ContractDefinition contract,
     ShardCatalog catalog,
@@ -63,11 +67,26 @@ public sealed partial class PartitionGrain(
         }
 
         _dataset = dataset;
-        _owner = await ownership.OwnerOfAsync(datasetName, partition, dataset.Partitions);
+        try
+        {
+            _owner = (await owners.OwnerOfAsync(datasetName, partition, dataset.Partitions)).Owner;
+        }
+        catch (PartitionException e)
+        {
+            Refuse(e);
+            return;
+        }
+
         if (_owner != topology.Value.Ordinal)
         {
             // Placement should never land here; if it does (a stale map, a directory race), the
-            // shard is not this silo's to open, and an empty one must not be created.
+            // shard is not this silo's to open, and an empty one must not be created. A file left
+            // here by an earlier owner (the partition moved away) is retired, never served.
+            if (!incoming.Contains(datasetName, partition))
+            {
+                await Task.Run(() => catalog.Retire(datasetName, partition), cancellationToken);
+            }
+
             Refuse(PartitionUnavailable.NotOwner(key, _owner, topology.Value.Ordinal));
             return;
         }
@@ -107,28 +126,26 @@ public sealed partial class PartitionGrain(
         LogActivated(key, _shard.Path, _epoch);
     }
 
-    // A new epoch: one above both the stored lease and the shard's own stamp (grain storage may be
-    // younger than the shard, e.g. in-memory storage after a restart). The storage write is
-    // conditional on the version read, so a racing activation loses here; the shard stamp then
-    // refuses any epoch older than one it already carries.
+    // A new epoch: one above both the stored epoch and the shard's own stamp, taken only if this
+    // ordinal still owns the partition (one conditional statement in the store). The shard stamp
+    // then refuses any epoch older than one it already carries.
     private async Task TakeEpochAsync(Shard shard, string key, CancellationToken cancellationToken)
     {
         var stamped = await Task.Run(shard.StampedEpoch, cancellationToken);
-        var epoch = Math.Max(lease.State.Epoch, stamped) + 1;
-        lease.State.Epoch = epoch;
-        lease.State.Ordinal = topology.Value.Ordinal;
-        lease.State.TakenAt = DateTimeOffset.UtcNow;
+        long? taken;
         try
         {
-            await lease.WriteStateAsync(cancellationToken);
-        }
-        catch (InconsistentStateException)
-        {
-            throw PartitionUnavailable.Fenced(key, epoch, epoch);
+            taken = await store.TakeEpochAsync(_dataset!.Name, shard.Partition, topology.Value.Ordinal, stamped, cancellationToken);
         }
         catch (Exception e) when (e is not PartitionException)
         {
             throw PartitionUnavailable.LeaseUnreadable(key, e);
+        }
+
+        if (taken is not { } epoch)
+        {
+            var now = await store.ReadAsync(_dataset.Name, shard.Partition, cancellationToken);
+            throw PartitionUnavailable.NotOwner(key, now?.Owner ?? -1, topology.Value.Ordinal);
         }
 
         var before = await Task.Run(() => shard.StampEpoch(epoch, topology.Value.Ordinal), cancellationToken);
@@ -140,12 +157,13 @@ public sealed partial class PartitionGrain(
         _epoch = epoch;
     }
 
-    // Before a commit: the lease in storage must still carry this activation's epoch.
+    // The store must still name this ordinal as owner at this activation's epoch.
     private async Task ConfirmEpochAsync()
     {
+        PartitionOwnership? current;
         try
         {
-            await lease.ReadStateAsync();
+            current = await store.ReadAsync(_dataset!.Name, _shard!.Partition);
         }
         catch (Exception e) when (e is not PartitionException)
         {
@@ -154,9 +172,9 @@ public sealed partial class PartitionGrain(
             throw PartitionUnavailable.LeaseUnreadable(this.GetPrimaryKeyString(), e);
         }
 
-        if (lease.State.Epoch != _epoch)
+        if (current is null || current.Epoch != _epoch || current.Owner != topology.Value.Ordinal)
         {
-            var fenced = PartitionUnavailable.Fenced(this.GetPrimaryKeyString(), _epoch, lease.State.Epoch);
+            var fenced = PartitionUnavailable.Fenced(this.GetPrimaryKeyString(), _epoch, current?.Epoch ?? 0);
             Refuse(fenced);
             DeactivateOnIdle();
             throw fenced;
@@ -190,12 +208,24 @@ public sealed partial class PartitionGrain(
             _shard = null;
             await Task.Run(shard.Dispose, CancellationToken.None);
             LogDeactivated(this.GetPrimaryKeyString(), reason.ReasonCode.ToString());
+            if (_retireOnClose)
+            {
+                // The partition moved away: its old file is kept under retired/ for the retention period.
+                var retired = await Task.Run(() => catalog.Retire(_dataset!.Name, shard.Partition), CancellationToken.None);
+                LogRetired(this.GetPrimaryKeyString(), retired ?? "(nothing)");
+            }
         }
     }
 
     public Task<PartitionReceipt> AppendAsync(RecordBatch batch)
     {
         var shard = Serve(batch.Contract);
+        if (_move is { Sealing: true } moving)
+        {
+            metrics.AppendRefused(_dataset!.Name, ErrorCodes.PartitionMoving);
+            throw MovingRefusal(moving);
+        }
+
         var queue = _queue!;
 
         // The append span lives until the batch's commit ends; it must not stay Activity.Current
@@ -245,8 +275,14 @@ public sealed partial class PartitionGrain(
             }
 
             await ConfirmEpochAsync();
-            var written = await Task.Run(() => shard.AppendGroup(group.Select(g => g.Batch).ToList()));
-            var outcomes = written.Select(o => new AppendOutcome(o.Receipt, o.Error)).ToArray();
+            var batches = group.Select(g => g.Batch).ToList();
+            var written = await Task.Run(() => shard.AppendGroup(batches));
+            var outcomes = written.Outcomes.Select(o => new AppendOutcome(o.Receipt, o.Error)).ToArray();
+            KeepForMove(written, batches);
+
+            // Confirmed again before anyone is told: a commit that raced a newer activation is on a
+            // superseded shard, and its callers get a retryable refusal instead of a 200.
+            await ConfirmEpochAsync();
             metrics.CommitTook(dataset, shard.Partition, Stopwatch.GetElapsedTime(started));
             RecordCommitted(group, outcomes);
             foreach (var outcome in outcomes)

@@ -6,23 +6,45 @@ namespace Mallard.Grains;
 /// <summary>
 /// Forwards the gateway's calls from the silo it is connected to (see <see cref="IPartitionRelayGrain"/>).
 /// Stateless and reentrant: one activation per core, each carrying any number of calls at once.
+/// A partition that answers <c>partition_moving</c> refused the call before doing anything, and
+/// its switch takes moments, so the relay retries it for a short while: a move then shows as
+/// latency, and only a switch that takes longer reaches the client as a 503 with Retry-After.
 /// </summary>
 [StatelessWorker]
 [Reentrant]
 public sealed class PartitionRelayGrain : Grain, IPartitionRelayGrain
 {
+    private static readonly TimeSpan[] MovingRetries = [TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(400), TimeSpan.FromMilliseconds(800)];
+
     public Task<PartitionReceipt> AppendAsync(string dataset, int partition, RecordBatch batch) =>
-        GrainFactory.GetPartition(dataset, partition).AppendAsync(batch);
+        RetryWhileMovingAsync(() => GrainFactory.GetPartition(dataset, partition).AppendAsync(batch));
 
     public Task<PartialResult> QueryAsync(string dataset, int partition, PartitionQuery query) =>
-        GrainFactory.GetPartition(dataset, partition).QueryAsync(query);
+        RetryWhileMovingAsync(() => GrainFactory.GetPartition(dataset, partition).QueryAsync(query));
 
     public Task<PartitionStats> GetStatsAsync(string dataset, int partition) =>
-        GrainFactory.GetPartition(dataset, partition).GetStatsAsync();
+        RetryWhileMovingAsync(() => GrainFactory.GetPartition(dataset, partition).GetStatsAsync());
 
     public Task<IdempotencyDecision> BeginBatchAsync(string key, string batchId, string requestHash) =>
         GrainFactory.GetGrain<IIdempotencyGrain>(key).BeginAsync(batchId, requestHash);
 
     public Task EndBatchAsync(string key, string requestHash) =>
         GrainFactory.GetGrain<IIdempotencyGrain>(key).EndAsync(requestHash);
+
+    private static async Task<T> RetryWhileMovingAsync<T>(Func<Task<T>> call)
+    {
+        foreach (var wait in MovingRetries)
+        {
+            try
+            {
+                return await call();
+            }
+            catch (PartitionException e) when (e.Code == ErrorCodes.PartitionMoving)
+            {
+                await Task.Delay(wait);
+            }
+        }
+
+        return await call();
+    }
 }

@@ -55,6 +55,9 @@ public static class SiloHostExtensions
                     o.SiloListeningEndpoint = new IPEndPoint(IPAddress.Any, cluster.SiloPort);
                     o.GatewayListeningEndpoint = new IPEndPoint(IPAddress.Any, cluster.GatewayPort);
                 });
+                // Ownership and fencing epochs live in Mallard's own tables, so a move switches both at once.
+                silo.Services.AddSingleton<Mallard.Grains.Ownership.IOwnershipStore>(
+                    new PostgresOwnershipStore(Npgsql.NpgsqlDataSource.Create(cluster.ConnectionString!), cluster.ServiceId));
                 silo.UseAdoNetClustering(o =>
                 {
                     o.Invariant = MallardClusterOptions.PostgresInvariant;

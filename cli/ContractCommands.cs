@@ -18,6 +18,7 @@ public static class ContractCommands
         usage:
           mallard contract check CURRENT.yaml PROPOSED.yaml   classify every change; exit 1 if any is breaking
           mallard contract types SCHEMA.yaml OUT.ts           generate TypeScript types for the contract
+          mallard cluster status|rebalance|drain|undrain --gateway URL [--ordinal N] [--dry-run]
         """;
 
     /// <summary>Runs a command line; returns the process exit code.</summary>

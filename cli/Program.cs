@@ -1,3 +1,5 @@
 using Mallard.Cli;
 
-return ContractCommands.Run(args, Console.Out, Console.Error);
+return args is ["cluster", .. var rest]
+    ? await ClusterCommands.RunAsync(rest, Console.Out, Console.Error)
+    : ContractCommands.Run(args, Console.Out, Console.Error);

@@ -4,7 +4,7 @@ namespace Mallard.Ownership;
 /// The cluster's ownership map: which silo ordinal holds each partition's shard. One instance
 /// (key <see cref="MapKey"/>), persisted through grain storage, so every silo and every restart
 /// sees the same assignment. A dataset is assigned the first time anyone asks for it, spread
-/// evenly over the configured number of silos, and never moves by itself afterwards.
+/// evenly over the active, undrained ordinals; afterwards only a move (rebalance, drain) changes it.
 /// </summary>
 public interface IShardOwnershipGrain : IGrainWithStringKey
 {

@@ -91,6 +91,15 @@ public static class ErrorCodes
     /// <summary>The partition's silo is down, not reachable, or the activation was fenced.</summary>
     public const string PartitionUnavailable = "partition_unavailable";
 
+    /// <summary>The partition is switching to another silo; writes resume there in moments.</summary>
+    public const string PartitionMoving = "partition_moving";
+
+    /// <summary>A cluster operation (rebalance, drain) asked of an embedded, single-silo Mallard.</summary>
+    public const string NotClustered = "not_clustered";
+
+    /// <summary>A drain or undrain that cannot be carried out (unknown ordinal, the last active one).</summary>
+    public const string DrainRefused = "drain_refused";
+
     /// <summary>The partition cannot read or take its fencing lease (the cluster database is unreachable).</summary>
     public const string LeaseUnavailable = "lease_unavailable";
 

@@ -6,9 +6,9 @@ namespace Mallard.Partitions;
 /// The single writer of one (dataset, partition) shard. Keyed by <see cref="PartitionKey"/>
 /// (<c>dataset/partition</c>). Appends are queued and written by one writer, a group of them per
 /// transaction; queries read committed snapshots and interleave with appends, so a reader sees all
-/// of a batch or none of it.
+/// of a batch or none of it. It is also the source side of a move (<see cref="Mallard.Moves.IPartitionMoveSource"/>).
 /// </summary>
-public interface IPartitionGrain : IGrainWithStringKey
+public interface IPartitionGrain : Mallard.Moves.IPartitionMoveSource
 {
     /// <summary>
     /// Commits a batch's new rows and its ledger entry in one shard transaction. Records whose key

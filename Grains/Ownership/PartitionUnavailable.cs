@@ -13,6 +13,10 @@ public static class PartitionUnavailable
     public static PartitionException NotOwner(string partitionKey, int owner, int local) =>
         new(ErrorCodes.PartitionUnavailable, $"partition {partitionKey} is held by silo {owner}, not silo {local}; it is never opened elsewhere");
 
+    /// <summary>The partition moved to another silo; this activation closes.</summary>
+    public static PartitionException MovedAway(string partitionKey, int target) =>
+        new(ErrorCodes.PartitionMoving, $"partition {partitionKey} moved to silo {target}; retry");
+
     /// <summary>The partition cannot read or take its fencing lease, so it writes nothing.</summary>
     public static PartitionException LeaseUnreadable(string partitionKey, Exception cause) =>
         new(ErrorCodes.LeaseUnavailable, $"partition {partitionKey} cannot confirm its fencing epoch, so it writes nothing: {cause.GetBaseException().Message}");

@@ -10,7 +10,7 @@ namespace Mallard.Grains.Ownership;
 /// partition elsewhere over an empty shard. A key that is not a partition of the contract goes
 /// to the local silo, where activation refuses it with the precise reason.
 /// </summary>
-public sealed class ShardOwnerPlacementDirector(ContractDefinition contract, ShardOwnershipCache ownership, SiloOrdinals ordinals) : IPlacementDirector
+public sealed class ShardOwnerPlacementDirector(ContractDefinition contract, PartitionOwners owners, SiloOrdinals ordinals) : IPlacementDirector
 {
     public async Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
     {
@@ -23,7 +23,7 @@ public sealed class ShardOwnerPlacementDirector(ContractDefinition contract, Sha
             return silos.Contains(context.LocalSilo) ? context.LocalSilo : silos[0];
         }
 
-        var owner = await ownership.OwnerOfAsync(datasetName, partition, dataset.Partitions);
+        var owner = (await owners.OwnerOfAsync(datasetName, partition, dataset.Partitions)).Owner;
         foreach (var silo in silos)
         {
             if (ordinals.OrdinalOf(silo) == owner)

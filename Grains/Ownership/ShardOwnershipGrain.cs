@@ -1,17 +1,18 @@
 using Mallard.Ownership;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Mallard.Grains.Ownership;
 
 /// <summary>
-/// Keeps the ownership map in grain storage (PostgreSQL in cluster mode). The first silo count
-/// written wins: a silo configured with another count later does not move shards, it only logs,
-/// because moving a partition means moving its DuckDB file.
+/// Assigns each dataset's partitions the first time anyone asks, spread evenly over the ordinals
+/// that are active and not drained, and keeps the assignment in the ownership store (PostgreSQL in
+/// cluster mode). After that only a move changes an owner. A map written by an older Mallard in
+/// grain storage (spread over <c>Mallard:Cluster:Silos</c>) is imported as it was.
 /// </summary>
 public sealed partial class ShardOwnershipGrain(
-    [PersistentState("shard-ownership", ShardOwnershipGrain.StorageName)] IPersistentState<OwnershipState> map,
-    IOptions<ClusterTopologyOptions> topology,
+    [PersistentState("shard-ownership", ShardOwnershipGrain.StorageName)] IPersistentState<OwnershipState> legacy,
+    IOwnershipStore store,
+    ActiveOrdinals active,
     ILogger<ShardOwnershipGrain> logger)
     : Grain, IShardOwnershipGrain
 {
@@ -21,42 +22,57 @@ public sealed partial class ShardOwnershipGrain(
     public async Task<DatasetOwnership> GetDatasetAsync(string dataset, int partitions)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(partitions, 1);
-        var state = map.State;
-        if (state.Silos == 0)
+        var owners = await store.ReadDatasetAsync(dataset);
+        if (owners.Length >= partitions)
         {
-            state.Silos = Math.Max(1, topology.Value.Silos);
-        }
-        else if (state.Silos != topology.Value.Silos)
-        {
-            LogSiloCountDiffers(state.Silos, topology.Value.Silos);
+            return new DatasetOwnership(dataset, 0, owners);
         }
 
-        if (!state.Datasets.TryGetValue(dataset, out var owners) || owners.Length < partitions)
+        // A dataset that gained partitions keeps the owners it had and spreads only the new ones.
+        var assigned = new int[partitions];
+        if (legacy.State.Datasets.TryGetValue(dataset, out var imported) && owners.Length == 0)
         {
-            // Even spread: partition p goes to ordinal p mod silos. A dataset that gained
-            // partitions keeps the owners it had and spreads only the new ones.
-            var assigned = new int[partitions];
-            for (var p = 0; p < partitions; p++)
-            {
-                assigned[p] = owners is not null && p < owners.Length ? owners[p] : p % state.Silos;
-            }
-
-            state.Datasets[dataset] = assigned;
-            state.Version++;
-            await map.WriteStateAsync();
-            LogAssigned(dataset, partitions, state.Silos, state.Version);
-            owners = assigned;
+            LogImported(dataset, imported.Length);
+        }
+        else
+        {
+            imported = null;
         }
 
-        return new DatasetOwnership(dataset, state.Version, owners);
+        var targets = await SpreadTargetsAsync();
+        for (var p = 0; p < partitions; p++)
+        {
+            assigned[p] = p < owners.Length ? owners[p] : imported is not null && p < imported.Length ? imported[p] : targets[p % targets.Count];
+        }
+
+        var stored = await store.AssignAsync(dataset, assigned);
+        LogAssigned(dataset, partitions, string.Join(",", targets));
+        return new DatasetOwnership(dataset, 0, stored);
     }
 
-    public Task<OwnershipMap> GetMapAsync() =>
-        Task.FromResult(new OwnershipMap(map.State.Version, map.State.Silos, map.State.Datasets.ToDictionary(d => d.Key, d => d.Value.ToArray(), StringComparer.Ordinal)));
+    public async Task<OwnershipMap> GetMapAsync()
+    {
+        var map = await store.ReadMapAsync();
+        return new OwnershipMap(0, active.Now().Count, map);
+    }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Ownership map v{Version}: dataset {Dataset} ({Partitions} partitions) spread over {Silos} silos")]
-    private partial void LogAssigned(string dataset, int partitions, int silos, int version);
+    // The active, undrained ordinals; a member whose ordinal is still unknown here is waited for
+    // briefly, so a dataset first used right after the cluster formed is spread over all of it.
+    private async Task<IReadOnlyList<int>> SpreadTargetsAsync()
+    {
+        for (var attempt = 0; attempt < 50 && active.Unresolved() > 0; attempt++)
+        {
+            await Task.Delay(100);
+        }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The ownership map spreads partitions over {StoredSilos} silos but this silo is configured for {ConfiguredSilos}; the stored map wins (moving a shard is a manual operation)")]
-    private partial void LogSiloCountDiffers(int storedSilos, int configuredSilos);
+        var drained = await store.ReadDrainedAsync();
+        var targets = active.Now().Keys.Where(o => !drained.Contains(o)).ToList();
+        return targets.Count > 0 ? targets : active.Now().Keys.ToList();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Ownership: dataset {Dataset} ({Partitions} partitions) spread over ordinals {Ordinals}")]
+    private partial void LogAssigned(string dataset, int partitions, string ordinals);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Ownership: dataset {Dataset} imported from the grain-storage map of an earlier Mallard ({Partitions} partitions)")]
+    private partial void LogImported(string dataset, int partitions);
 }

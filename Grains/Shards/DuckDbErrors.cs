@@ -8,9 +8,12 @@ namespace Mallard.Grains.Shards;
 /// </summary>
 internal static class DuckDbErrors
 {
-    /// <summary>An insert or appender flush met a stored key (the unique key index or a primary key).</summary>
+    /// <summary>
+    /// An insert or appender flush met a stored key (the unique key index or a primary key), or a
+    /// commit found two rows appended in its own transaction with one key.
+    /// </summary>
     public static bool IsUniqueViolation(DuckDBException e) =>
-        Has(e, "violates unique constraint") || Has(e, "violates primary key constraint");
+        Has(e, "violates unique constraint") || Has(e, "violates primary key constraint") || Has(e, "UNIQUE constraint violation");
 
     /// <summary>Building the unique key index found duplicate keys already stored.</summary>
     public static bool IsDuplicateKeyOnIndexBuild(DuckDBException e) =>

@@ -11,7 +11,7 @@ public sealed partial class Shard
     /// <exception cref="PartitionException"><c>idempotency_key_reused</c> when the batch id was committed for another request.</exception>
     public PartitionReceipt Append(RecordBatch batch)
     {
-        var outcome = AppendGroup([batch])[0];
+        var outcome = AppendGroup([batch]).Outcomes[0];
         return outcome.Receipt ?? throw outcome.Error!;
     }
 
@@ -21,8 +21,11 @@ public sealed partial class Shard
     /// ledger entry and writes nothing) or neither is. Records whose key is already stored, or
     /// repeats earlier in the batch, are duplicates. A batch refused on its own (wrong shape, a
     /// batch id reused for another body) fails alone; a storage error fails the whole group.
+    /// A group that writes anything takes the next commit sequence; <paramref name="origin"/> replays
+    /// a group another shard committed (a move's catch-up) at its position and commit time.
     /// </summary>
-    public IReadOnlyList<(PartitionReceipt? Receipt, Exception? Error)> AppendGroup(IReadOnlyList<RecordBatch> batches)
+    /// <exception cref="PartitionException">The shard is sealed for a move, or <paramref name="origin"/> is not the next position.</exception>
+    public GroupCommit AppendGroup(IReadOnlyList<RecordBatch> batches, LogPosition? origin = null)
     {
         var outcomes = new (PartitionReceipt? Receipt, Exception? Error)[batches.Count];
         var prepared = new (List<int> Staged, List<int> Duplicates)?[batches.Count];
@@ -42,6 +45,15 @@ public sealed partial class Shard
         lock (_writeGate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_sealed is { } seal)
+            {
+                throw new PartitionException(seal.Code, seal.Message);
+            }
+
+            if (origin is not null && origin.Seq != _commitSeq + 1)
+            {
+                throw new PartitionException(ErrorCodes.ShardWriteFailed, $"shard {_dataset.Name}/{Partition} is at commit {_commitSeq}; a replayed group at {origin.Seq} leaves a gap");
+            }
 
             // Most batches bring only new keys: append them straight into the table and let the
             // unique key index prove it. If a stored key turns up, the transaction rolls back and
@@ -50,7 +62,7 @@ public sealed partial class Shard
             {
                 try
                 {
-                    return WriteGroup(batches, prepared, outcomes, direct: true);
+                    return WriteGroup(batches, prepared, outcomes, origin, direct: true);
                 }
                 catch (DuckDBException e) when (DuckDbErrors.IsUniqueViolation(e))
                 {
@@ -59,18 +71,20 @@ public sealed partial class Shard
                 }
             }
 
-            return WriteGroup(batches, prepared, outcomes, direct: false);
+            return WriteGroup(batches, prepared, outcomes, origin, direct: false);
         }
     }
 
-    private (PartitionReceipt? Receipt, Exception? Error)[] WriteGroup(
+    private GroupCommit WriteGroup(
         IReadOnlyList<RecordBatch> batches,
         (List<int> Staged, List<int> Duplicates)?[] prepared,
         (PartitionReceipt? Receipt, Exception? Error)[] outcomes,
+        LogPosition? origin,
         bool direct)
     {
         using var transaction = _writer.BeginTransaction();
-        var committedAt = DateTime.UtcNow;
+        var committedAt = origin?.CommittedAt ?? DateTime.UtcNow;
+        var seq = 0L;
         var earlier = FindLedgerEntries(_writer, batches.Where((_, i) => prepared[i] is not null).Select(b => b.BatchId).Distinct().ToList());
 
         // A batch id can come twice in one group (a retry queued behind the original): the second
@@ -115,7 +129,13 @@ public sealed partial class Shard
             var flushing = rows;
             rows = null;
             flushing?.Dispose();
-            WriteLedger(written.Values, committedAt);
+            if (written.Count > 0)
+            {
+                // The group's position in the partition's log, stored with its ledger entries.
+                seq = _commitSeq + 1;
+                WriteLedger(written.Values, committedAt, seq);
+                AdvancePosition(seq);
+            }
         }
         catch (DuckDBException e) when (!(direct && DuckDbErrors.IsUniqueViolation(e)))
         {
@@ -132,13 +152,20 @@ public sealed partial class Shard
         {
             transaction.Commit();
         }
-        catch (DuckDBException e)
+        catch (DuckDBException e) when (!(direct && DuckDbErrors.IsUniqueViolation(e)))
         {
+            // A key repeated across two batches of the group is only found here; the group is
+            // then written again through the staging table, like a stored key.
             throw StorageFailure(e);
         }
 
+        if (seq > 0)
+        {
+            _commitSeq = seq;
+        }
+
         PruneLedgerIfDue(committedAt);
-        return outcomes;
+        return new GroupCommit(outcomes, seq, committedAt);
     }
 
     private static void DisposeQuietly(DuckDBAppender? appender)

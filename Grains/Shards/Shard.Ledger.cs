@@ -18,7 +18,7 @@ public sealed partial class Shard
         return FindLedgerEntries(reader.Connection, [batchId]).GetValueOrDefault(batchId);
     }
 
-    private void WriteLedger(IEnumerable<BatchLedgerEntry> entries, DateTime committedAt)
+    private void WriteLedger(IEnumerable<BatchLedgerEntry> entries, DateTime committedAt, long seq)
     {
         // Appended in the table's column order (ShardSql.CreateLedgerTable).
         using var ledger = _writer.CreateAppender(ShardSql.LedgerTable);
@@ -33,6 +33,7 @@ public sealed partial class Shard
                 .AppendValue((int?)entry.Receipt.Duplicates)
                 .AppendValue(string.Join(',', entry.Receipt.DuplicateIndexes))
                 .AppendValue((DateTime?)at)
+                .AppendValue((long?)seq)
                 .EndRow();
         }
     }
@@ -83,7 +84,8 @@ public sealed partial class Shard
     // at most once an hour, in their own transaction, after a commit.
     private void PruneLedgerIfDue(DateTime now)
     {
-        if (now - _lastPrune < TimeSpan.FromHours(1))
+        // While the shard is copied or received, both ends must keep the same ledger.
+        if (_moving || now - _lastPrune < TimeSpan.FromHours(1))
         {
             return;
         }

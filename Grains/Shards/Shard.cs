@@ -23,6 +23,8 @@ public sealed partial class Shard : IDisposable
     private readonly System.Collections.Concurrent.ConcurrentBag<DuckDBConnection> _readers = [];
     private readonly int[] _contractOrdinalOfPhysical;
     private DateTime _lastPrune = DateTime.MinValue;
+    private long _commitSeq;
+    private PartitionException? _sealed;
     private bool _disposed;
 
     private Shard(string path, DatasetDefinition dataset, int partition, ShardOptions options, DuckDBConnection writer, int[] contractOrdinalOfPhysical, Action<Shard> onDispose)
@@ -69,6 +71,9 @@ public sealed partial class Shard : IDisposable
                 DuckDbCommands.Execute(connection, ShardSql.CreateShardTable);
                 DuckDbCommands.Execute(connection, ShardSql.CreateLedgerTable);
                 DuckDbCommands.Execute(connection, ShardSql.CreateFenceTable);
+                DuckDbCommands.Execute(connection, ShardSql.CreatePositionTable);
+                DuckDbCommands.Execute(connection, ShardSql.AddLedgerSequence);
+                DuckDbCommands.Execute(connection, ShardSql.InitPosition);
                 transaction.Commit();
             }
 
@@ -92,7 +97,8 @@ public sealed partial class Shard : IDisposable
             var physical = ShardEvolution.CheckDrift(connection, dataset);
             DuckDbCommands.Execute(connection, ShardSql.CreateStagingTable(dataset));
             var order = physical.Select(name => dataset.TryGetColumn(name, out var column) ? column.Ordinal : -1).ToArray();
-            return new Shard(path, dataset, partition, options, connection, order, onDispose) { AppliedSteps = applied };
+            var position = Convert.ToInt64(DuckDbCommands.Scalar(connection, ShardSql.ReadPosition), CultureInfo.InvariantCulture);
+            return new Shard(path, dataset, partition, options, connection, order, onDispose) { AppliedSteps = applied, _commitSeq = position };
         }
         catch
         {
@@ -176,6 +182,12 @@ public sealed partial class Shard : IDisposable
             }
 
             _disposed = true;
+            if (_checkpointsSuspended)
+            {
+                // A move that pinned the file ended without resuming; the closing checkpoint folds the WAL in.
+                DuckDbCommands.Execute(_writer, ShardSql.ResumeCheckpoints);
+            }
+
             while (_readers.TryTake(out var reader))
             {
                 reader.Dispose();

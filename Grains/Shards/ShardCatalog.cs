@@ -43,10 +43,74 @@ public sealed class ShardCatalog(IOptions<ShardOptions> options, ContractDefinit
     public string PathOf(string dataset, int partition) =>
         Path.Combine(_root, "shards", dataset, $"{partition}.duckdb");
 
-    /// <summary>Opens a partition's shard; blocks on DuckDB.</summary>
-    public Shard Open(DatasetDefinition dataset, int partition)
+    /// <summary>Where a partition being received is written until its switch.</summary>
+    public string IncomingPathOf(string dataset, int partition) =>
+        Path.Combine(_root, "incoming", dataset, $"{partition}.duckdb");
+
+    /// <summary>The folder retired shards are kept in (see <see cref="Retire"/>).</summary>
+    public string RetiredDirectory => Path.Combine(_root, "retired");
+
+    /// <summary>
+    /// Moves a partition's shard file (and its WAL) under <c>retired/</c> with the time in its name,
+    /// where it is kept for the retention period and then deleted. Returns the new path, or null
+    /// when there was no file. The shard must be closed.
+    /// </summary>
+    public string? Retire(string dataset, int partition)
     {
-        var path = PathOf(dataset.Name, partition);
+        var path = PathOf(dataset, partition);
+        if (_open.ContainsKey(path))
+        {
+            throw new InvalidOperationException($"shard {path} is open; close it before retiring it");
+        }
+
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        var folder = Path.Combine(RetiredDirectory, dataset);
+        Directory.CreateDirectory(folder);
+        var stamp = DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmssfff", System.Globalization.CultureInfo.InvariantCulture);
+        var target = Path.Combine(folder, $"{partition}.{stamp}.duckdb");
+        if (File.Exists(path + ".wal"))
+        {
+            File.Move(path + ".wal", target + ".wal");
+        }
+
+        File.Move(path, target);
+        File.SetLastWriteTimeUtc(target, DateTime.UtcNow); // retention counts from retirement
+        return target;
+    }
+
+    /// <summary>Deletes retired shard files older than <paramref name="retention"/>; returns how many.</summary>
+    public int DeleteRetired(TimeSpan retention)
+    {
+        if (!Directory.Exists(RetiredDirectory))
+        {
+            return 0;
+        }
+
+        var deleted = 0;
+        foreach (var file in Directory.EnumerateFiles(RetiredDirectory, "*", SearchOption.AllDirectories))
+        {
+            if (DateTime.UtcNow - File.GetLastWriteTimeUtc(file) > retention)
+            {
+                File.Delete(file);
+                deleted++;
+            }
+        }
+
+        return deleted;
+    }
+
+    /// <summary>Opens a partition's shard; blocks on DuckDB.</summary>
+    public Shard Open(DatasetDefinition dataset, int partition) => Open(dataset, partition, PathOf(dataset.Name, partition));
+
+    /// <summary>Opens the copy of a partition being received (at <see cref="IncomingPathOf"/>); blocks on DuckDB.</summary>
+    public Shard OpenIncoming(DatasetDefinition dataset, int partition) => Open(dataset, partition, IncomingPathOf(dataset.Name, partition));
+
+    private Shard Open(DatasetDefinition dataset, int partition, string path)
+    {
         Shard? shard = null;
         if (!_open.TryAdd(path, null))
         {

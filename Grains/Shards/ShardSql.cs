@@ -52,7 +52,29 @@ internal static partial class ShardSql
 
     public static string CreateLedgerTable =>
         $"CREATE TABLE IF NOT EXISTS {LedgerTable} (batch_id VARCHAR PRIMARY KEY, partition INTEGER NOT NULL, request_hash VARCHAR NOT NULL, "
-        + "accepted INTEGER NOT NULL, duplicates INTEGER NOT NULL, duplicate_indexes VARCHAR NOT NULL, committed_at TIMESTAMP NOT NULL)";
+        + "accepted INTEGER NOT NULL, duplicates INTEGER NOT NULL, duplicate_indexes VARCHAR NOT NULL, committed_at TIMESTAMP NOT NULL, commit_seq BIGINT)";
+
+    /// <summary>Ledgers written before the commit sequence existed gain its column (null for their entries).</summary>
+    public const string AddLedgerSequence = $"ALTER TABLE {LedgerTable} ADD COLUMN IF NOT EXISTS commit_seq BIGINT";
+
+    public const string PositionTable = "_mallard_position";
+
+    /// <summary>One row: the shard's commit sequence, the position of its newest group commit in the partition's log.</summary>
+    public const string CreatePositionTable = $"CREATE TABLE IF NOT EXISTS {PositionTable} (commit_seq BIGINT NOT NULL)";
+
+    /// <summary>A shard from before the commit sequence starts at position 0.</summary>
+    public const string InitPosition = $"INSERT INTO {PositionTable} SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM {PositionTable})";
+
+    public const string ReadPosition = $"SELECT coalesce(max(commit_seq), 0) FROM {PositionTable}";
+
+    public const string AdvancePosition = $"UPDATE {PositionTable} SET commit_seq = $seq";
+
+    /// <summary>Suspends automatic checkpoints, so the database file stays as the last checkpoint left it while it is copied.</summary>
+    public const string SuspendCheckpoints = "SET checkpoint_threshold = '1000TB'";
+
+    public const string ResumeCheckpoints = "RESET checkpoint_threshold";
+
+    public const string Checkpoint = "CHECKPOINT";
 
     public static string CreateStagingTable(DatasetDefinition dataset) =>
         $"CREATE OR REPLACE TEMP TABLE {StagingTable} AS SELECT * FROM main.{Quote(dataset.Name)} LIMIT 0";
@@ -123,6 +145,11 @@ internal static partial class ShardSql
 
     /// <summary>DuckDB memory of this database; sum() of BIGINT is HUGEINT, the cast keeps it an int64.</summary>
     public const string MemoryUsage = "SELECT CAST(coalesce(sum(memory_usage_bytes), 0) AS BIGINT) FROM duckdb_memory()";
+
+    /// <summary>Rows, ledger entries and the sum of every row's hash (as text: it is a HUGEINT).</summary>
+    public static string Fingerprint(DatasetDefinition dataset) =>
+        $"SELECT (SELECT count(*) FROM {Quote(dataset.Name)}), (SELECT count(*) FROM {LedgerTable}), "
+        + $"(SELECT CAST(coalesce(sum(hash({string.Join(", ", dataset.Columns.Select(c => Quote(c.Name)))})), 0) AS VARCHAR) FROM {Quote(dataset.Name)})";
 
     public static string CountRows(DatasetDefinition dataset) => $"SELECT count(*) FROM {Quote(dataset.Name)}";
 

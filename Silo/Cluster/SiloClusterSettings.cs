@@ -46,10 +46,12 @@ public sealed partial record SiloClusterSettings(ClusterMode Mode, string? Conne
             throw new InvalidOperationException($"{section}:Ordinal is {ordinal}; expected a non-negative integer");
         }
 
+        // Silos is no longer needed (new datasets spread over the active ordinals); it is kept
+        // for configurations written for earlier versions and only checked for sense.
         var silos = mode == ClusterMode.Embedded ? 1 : own.Silos;
-        if (silos < 1 || ordinal >= silos)
+        if (silos < 1)
         {
-            throw new InvalidOperationException($"{section}:Ordinal {ordinal} is outside {section}:Silos {silos} (ordinals run from 0 to Silos - 1)");
+            throw new InvalidOperationException($"{section}:Silos is {silos}; expected a positive integer (it is no longer required)");
         }
 
         if (!IPAddress.TryParse(own.AdvertisedAddress, out var address))

@@ -273,3 +273,27 @@ $q$),
     DELETE FROM OrleansRemindersTable WHERE ServiceId = @ServiceId::varchar;
 $q$)
 ON CONFLICT (QueryKey) DO UPDATE SET QueryText = EXCLUDED.QueryText;
+
+-- Mallard's own state -------------------------------------------------------------------------
+
+-- The ownership map and the fencing epoch of every partition, in one row, so a move switches
+-- owner and epoch in one statement (docs/operations.md, "Scaling out and in").
+CREATE TABLE IF NOT EXISTS mallard_partition_owners
+(
+    service_id varchar(150) NOT NULL,
+    dataset    varchar(150) NOT NULL,
+    partition  integer      NOT NULL,
+    owner      integer      NOT NULL,
+    epoch      bigint       NOT NULL DEFAULT 0,
+    changed_at timestamptz  NOT NULL DEFAULT now(),
+    PRIMARY KEY (service_id, dataset, partition)
+);
+
+-- Ordinals an operator drained: they get no partitions until undrained.
+CREATE TABLE IF NOT EXISTS mallard_drained_ordinals
+(
+    service_id varchar(150) NOT NULL,
+    ordinal    integer      NOT NULL,
+    drained_at timestamptz  NOT NULL DEFAULT now(),
+    PRIMARY KEY (service_id, ordinal)
+);

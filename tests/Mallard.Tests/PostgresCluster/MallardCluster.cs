@@ -21,21 +21,31 @@ public sealed class MallardCluster : IAsyncDisposable
     private readonly MallardProcess?[] _silos;
     private readonly (int Silo, int Gateway, int Http)[] _ports;
     private readonly int _apiPort = FreePort.Next();
+    private readonly string[] _siloSettings;
     private MallardProcess? _api;
 
-    public MallardCluster(string connectionString, int silos, string? clusterId = null, string? serviceId = null)
+    /// <param name="connectionString">The cluster database.</param>
+    /// <param name="silos">Silos <see cref="StartAsync"/> starts (ordinals 0 to silos - 1).</param>
+    /// <param name="clusterId">The Orleans cluster id (a fresh one by default).</param>
+    /// <param name="serviceId">The Orleans service id, which scopes Mallard's rows in the database.</param>
+    /// <param name="capacity">Ordinals that may run at all (more can join later with <see cref="StartSiloAsync"/>); default <paramref name="silos"/>.</param>
+    /// <param name="siloSettings">Extra command-line settings for every silo.</param>
+    public MallardCluster(string connectionString, int silos, string? clusterId = null, string? serviceId = null, int? capacity = null, params string[] siloSettings)
     {
         _connectionString = connectionString;
         _clusterId = clusterId ?? $"c{Guid.NewGuid():N}";
         _serviceId = serviceId ?? "mallard-test";
-        _silos = new MallardProcess?[silos];
-        _ports = Enumerable.Range(0, silos).Select(_ => (FreePort.Next(), FreePort.Next(), FreePort.Next())).ToArray();
+        SiloCount = silos;
+        _siloSettings = siloSettings;
+        _silos = new MallardProcess?[Math.Max(silos, capacity ?? silos)];
+        _ports = Enumerable.Range(0, _silos.Length).Select(_ => (FreePort.Next(), FreePort.Next(), FreePort.Next())).ToArray();
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_apiPort}"), Timeout = TimeSpan.FromSeconds(30) };
     }
 
     public HttpClient Http { get; }
 
-    public int SiloCount => _silos.Length;
+    /// <summary>The silos the cluster started with.</summary>
+    public int SiloCount { get; }
 
     /// <summary>The silo port of <paramref name="ordinal"/> (part of its Orleans address).</summary>
     public int SiloPort(int ordinal) => _ports[ordinal].Silo;
@@ -45,9 +55,9 @@ public sealed class MallardCluster : IAsyncDisposable
     /// <summary>Starts every silo, then the gateway, and waits until the gateway sees all silos.</summary>
     public async Task StartAsync()
     {
-        await Task.WhenAll(Enumerable.Range(0, _silos.Length).Select(StartSiloAsync));
+        await Task.WhenAll(Enumerable.Range(0, SiloCount).Select(StartSiloAsync));
         _api = MallardProcess.Start("Mallard.Api.dll", [.. Common(), $"--urls=http://127.0.0.1:{_apiPort}"]);
-        await WaitForSilosAsync(_silos.Length);
+        await WaitForSilosAsync(SiloCount);
     }
 
     public async Task StartSiloAsync(int ordinal)
@@ -57,7 +67,7 @@ public sealed class MallardCluster : IAsyncDisposable
             "Mallard.Silo.dll",
             [
                 .. Common(),
-                $"--Mallard:Cluster:Silos={_silos.Length}",
+                .. _siloSettings,
                 $"--Mallard:Cluster:Ordinal={ordinal}",
                 $"--Mallard:Cluster:SiloPort={siloPort}",
                 $"--Mallard:Cluster:GatewayPort={gatewayPort}",
@@ -168,6 +178,8 @@ public sealed class MallardCluster : IAsyncDisposable
         $"--Mallard:Cluster:ClusterId={_clusterId}",
         $"--Mallard:Cluster:ServiceId={_serviceId}",
         "--Logging:LogLevel:Default=Warning",
+        "--Logging:LogLevel:Mallard.Grains.Moves=Information",
+        "--Logging:LogLevel:Mallard.Grains.Rebalancing=Information",
     ];
 
     // Waits for a started process's endpoint, at most StartTimeout.

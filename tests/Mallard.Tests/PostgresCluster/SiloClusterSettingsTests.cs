@@ -56,7 +56,7 @@ public sealed class SiloClusterSettingsTests
     [Theory]
     [InlineData("Mallard:Cluster:Mode", "Zookeeper", "Mallard:Cluster:Mode")]
     [InlineData("Mallard:Cluster:Ordinal", "-1", "Mallard:Cluster:Ordinal")]
-    [InlineData("Mallard:Cluster:Ordinal", "3", "outside Mallard:Cluster:Silos 3")]
+    [InlineData("Mallard:Cluster:Silos", "0", "Mallard:Cluster:Silos")]
     [InlineData("Mallard:Cluster:AdvertisedAddress", "silo.local", "Mallard:Cluster:AdvertisedAddress")]
     public void Read_badSetting_failsNamingIt(string key, string value, string named)
     {
@@ -68,6 +68,19 @@ public sealed class SiloClusterSettingsTests
 
         var error = Assert.Throws<InvalidOperationException>(() => SiloClusterSettings.Read(configuration));
         Assert.Contains(named, error.Message);
+    }
+
+    [Fact]
+    public void Read_ordinalBeyondTheOldSiloCount_isAccepted()
+    {
+        // Ordinals are any non-negative integers: a fourth silo may join a cluster configured for three.
+        var settings = SiloClusterSettings.Read(Configuration(
+            ("Mallard:Cluster:Mode", "PostgreSql"),
+            ("Mallard:Cluster:PostgreSql", "Host=db"),
+            ("Mallard:Cluster:Silos", "3"),
+            ("Mallard:Cluster:Ordinal", "7")));
+
+        Assert.Equal(7, settings.Ordinal);
     }
 
     [Fact]

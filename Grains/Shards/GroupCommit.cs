@@ -1,0 +1,9 @@
+using Mallard.Partitions;
+
+namespace Mallard.Grains.Shards;
+
+/// <summary>What one group commit did.</summary>
+/// <param name="Outcomes">Per batch, in order: its receipt, or the error that refused it alone.</param>
+/// <param name="Seq">The commit sequence the group took; 0 when it wrote nothing (only replays and refusals).</param>
+/// <param name="CommittedAt">The commit time written to the group's ledger entries (UTC).</param>
+public sealed record GroupCommit(IReadOnlyList<(PartitionReceipt? Receipt, Exception? Error)> Outcomes, long Seq, DateTime CommittedAt);

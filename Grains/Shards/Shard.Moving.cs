@@ -1,0 +1,155 @@
+using System.Globalization;
+using System.IO.Hashing;
+using DuckDB.NET.Data;
+using Mallard.Partitions;
+
+namespace Mallard.Grains.Shards;
+
+/// <summary>
+/// What a move needs from a shard: its log position, a pinned file image to copy while writes go
+/// on, a content checksum, and a seal that stops every later commit.
+/// </summary>
+public sealed partial class Shard
+{
+    private bool _checkpointsSuspended;
+    private bool _moving;
+
+    /// <summary>The commit sequence of the newest group in this shard (0 for a shard without commits).</summary>
+    public long CommitSeq
+    {
+        get
+        {
+            lock (_writeGate)
+            {
+                return _commitSeq;
+            }
+        }
+    }
+
+    /// <summary>While true the ledger is not pruned, so a shard being copied and its copy keep the same entries.</summary>
+    public bool Moving
+    {
+        get => _moving;
+        set
+        {
+            lock (_writeGate)
+            {
+                _moving = value;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Checkpoints the shard and suspends automatic checkpoints, so the file's first
+    /// <see cref="PinnedImage.Bytes"/> bytes stay a consistent image of the shard at
+    /// <see cref="PinnedImage.Seq"/> while later commits go to the WAL. Commits wait only for the
+    /// checkpoint. <see cref="ReleaseImage"/> ends the pin.
+    /// </summary>
+    public PinnedImage PinImage()
+    {
+        lock (_writeGate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            DuckDbCommands.Execute(_writer, ShardSql.SuspendCheckpoints);
+            _checkpointsSuspended = true;
+            _moving = true;
+            DuckDbCommands.Execute(_writer, ShardSql.Checkpoint);
+            var rows = Convert.ToInt64(DuckDbCommands.Scalar(_writer, ShardSql.CountRows(_dataset)), CultureInfo.InvariantCulture);
+            var ledger = Convert.ToInt64(DuckDbCommands.Scalar(_writer, ShardSql.CountLedger), CultureInfo.InvariantCulture);
+            return new PinnedImage(_commitSeq, new FileInfo(Path).Length, rows, ledger);
+        }
+    }
+
+    /// <summary>Resumes automatic checkpoints after a copy of the pinned image ended.</summary>
+    public void ReleaseImage()
+    {
+        lock (_writeGate)
+        {
+            if (!_disposed && _checkpointsSuspended)
+            {
+                DuckDbCommands.Execute(_writer, ShardSql.ResumeCheckpoints);
+            }
+
+            _checkpointsSuspended = false;
+        }
+    }
+
+    /// <summary>Reads up to <paramref name="length"/> bytes of the pinned image at <paramref name="offset"/>, with their XxHash64.</summary>
+    public (byte[] Bytes, ulong Hash) ReadImage(long offset, int length, long imageBytes)
+    {
+        if (!_checkpointsSuspended)
+        {
+            throw new InvalidOperationException($"shard {_dataset.Name}/{Partition} has no pinned image");
+        }
+
+        var count = (int)Math.Clamp(imageBytes - offset, 0, length);
+        var bytes = new byte[count];
+        using var file = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.None);
+        file.Position = offset;
+        file.ReadExactly(bytes);
+        return (bytes, XxHash64.HashToUInt64(bytes));
+    }
+
+    /// <summary>
+    /// Stops every later commit with <paramref name="reason"/>. Waits at most <paramref name="wait"/>
+    /// for a commit in progress; returns null when it could not seal in that time.
+    /// </summary>
+    public SealedState? Seal(PartitionException reason, TimeSpan wait)
+    {
+        if (!_writeGate.TryEnter(wait))
+        {
+            return null;
+        }
+
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _sealed = reason;
+            var rows = Convert.ToInt64(DuckDbCommands.Scalar(_writer, ShardSql.CountRows(_dataset)), CultureInfo.InvariantCulture);
+            var ledger = Convert.ToInt64(DuckDbCommands.Scalar(_writer, ShardSql.CountLedger), CultureInfo.InvariantCulture);
+            return new SealedState(_commitSeq, rows, ledger);
+        }
+        finally
+        {
+            _writeGate.Exit();
+        }
+    }
+
+    /// <summary>Lets commits through again (a move that did not switch).</summary>
+    public void Unseal()
+    {
+        lock (_writeGate)
+        {
+            _sealed = null;
+        }
+    }
+
+    /// <summary>Row and ledger counts and a content checksum (an order-independent sum of row hashes) of the committed state.</summary>
+    public (long Rows, long Ledger, string Checksum) Fingerprint()
+    {
+        using var reader = OpenReader();
+        using var command = reader.Connection.CreateCommand();
+        command.CommandText = ShardSql.Fingerprint(_dataset);
+        using var result = command.ExecuteReader();
+        result.Read();
+        return (result.GetInt64(0), result.GetInt64(1), result.GetString(2));
+    }
+
+    /// <summary>Folds the WAL into the database file.</summary>
+    public void Checkpoint()
+    {
+        lock (_writeGate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            DuckDbCommands.Execute(_writer, ShardSql.Checkpoint);
+        }
+    }
+
+    private void AdvancePosition(long seq)
+    {
+        using var command = _writer.CreateCommand();
+        command.CommandText = ShardSql.AdvancePosition;
+        command.Parameters.Add(new DuckDBParameter("seq", seq));
+        command.ExecuteNonQuery();
+    }
+}

@@ -1,0 +1,165 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Mallard.Tests.Http;
+using Mallard.Tests.Support;
+
+namespace Mallard.Tests.PostgresCluster;
+
+/// <summary>Adding and removing silos while ingest runs: ownership follows membership, shards move online, nothing is lost or doubled.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class ScaleOutTests(PostgresServer postgres)
+{
+    private const int Partitions = 8;
+
+    [Fact]
+    public async Task SilosJoinAndOneIsDrained_underIngestWithRetries_everyAcknowledgedRecordIsStoredOnce_andPartitionsAreEven()
+    {
+        await using var cluster = new MallardCluster(
+            await postgres.CreateDatabaseAsync(), silos: 2, capacity: 4, siloSettings: ["--Mallard:Cluster:RebalanceDelay=00:00:02"]);
+        await cluster.StartAsync();
+        await using var load = new ClusterLoad(cluster, spared: -1);
+        await load.WaitUntilAsync(seen => seen.Count(o => o.Status == 200) >= 5);
+
+        // A third silo joins: after the delay the cluster rebalances by itself.
+        await cluster.StartSiloAsync(2);
+        await WaitForOwnershipAsync(cluster, owned => Even(owned, [0, 1, 2]));
+
+        // A fourth joins.
+        await cluster.StartSiloAsync(3);
+        await WaitForOwnershipAsync(cluster, owned => Even(owned, [0, 1, 2, 3]));
+
+        // Ordinal 1 is drained, then stopped for good.
+        using (var drain = await PostJsonAsync(cluster, "/v1/cluster/drain", """{"ordinal": 1}"""))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, drain.StatusCode);
+        }
+
+        await WaitForOwnershipAsync(cluster, owned => !owned.ContainsKey(1) && Even(owned, [0, 2, 3]));
+        await load.WaitUntilAsync(seen => seen.Count(o => o.Status == 200) >= 5);
+        Assert.Equal(0, await cluster.TerminateSiloAsync(1));
+
+        var observations = await load.StopAsync();
+        var acknowledged = await load.RetryRefusedAsync();
+        var status = await cluster.GetJsonAsync("/v1/cluster");
+        Assert.Empty(status.GetProperty("moves").GetProperty("failed").EnumerateArray());
+
+        for (var ordinal = 0; ordinal < 4; ordinal++)
+        {
+            if (ordinal != 1)
+            {
+                Assert.Equal(0, await cluster.TerminateSiloAsync(ordinal));
+            }
+        }
+
+        // Row by row: every acknowledged record is stored exactly once, on the silo that owns its partition.
+        var stored = Enumerable.Range(0, 4).SelectMany(o => cluster.ReadShards(o).Select(r => (r.EventId, r.Partition, Ordinal: o))).ToList();
+        var owners = Owners(status);
+        Assert.All(stored, r => Assert.Equal(owners[r.Partition], r.Ordinal));
+        Assert.Equal(0, stored.GroupBy(r => r.EventId).Count(g => g.Count() > 1));
+        var storedIds = stored.Select(r => r.EventId).ToHashSet();
+        Assert.Equal(0, acknowledged.Count(v => !storedIds.Contains(v.EventId)));
+        Assert.Equal(acknowledged.Select(v => v.EventId).Distinct().Count(), stored.Count);
+        Assert.All(observations, o => Assert.True(o.Status is 200 or 503, o.Problem));
+    }
+
+    [Fact]
+    public async Task RebalanceDryRun_onABalancedCluster_plansNothing_andDrainOfTheLastOrdinalIsRefused()
+    {
+        await using var cluster = new MallardCluster(await postgres.CreateDatabaseAsync(), silos: 2, siloSettings: ["--Mallard:Cluster:AutoRebalance=false"]);
+        await cluster.StartAsync();
+        using (var response = await cluster.PostRecordsAsync(PageView.JsonArray(PageView.Generate(200, seed: 42))))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        using (var dryRun = await cluster.Http.PostAsync("/v1/cluster/rebalance?dryRun=true", null))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, dryRun.StatusCode);
+            var plan = JsonDocument.Parse(await dryRun.Content.ReadAsStringAsync()).RootElement;
+            Assert.True(plan.GetProperty("dryRun").GetBoolean());
+            Assert.Empty(plan.GetProperty("moves").EnumerateArray());
+        }
+
+        using (var unknown = await PostJsonAsync(cluster, "/v1/cluster/drain", """{"ordinal": 9}"""))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, unknown.StatusCode);
+            Assert.Contains("drain_refused", await unknown.Content.ReadAsStringAsync());
+        }
+
+        using (var first = await PostJsonAsync(cluster, "/v1/cluster/drain", """{"ordinal": 0}"""))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        }
+
+        await WaitForOwnershipAsync(cluster, owned => owned.Keys.SequenceEqual([1]) && owned[1] == Partitions);
+        using (var last = await PostJsonAsync(cluster, "/v1/cluster/drain", """{"ordinal": 1}"""))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, last.StatusCode);
+            Assert.Contains("last active", await last.Content.ReadAsStringAsync());
+        }
+
+        // Undrained, ordinal 0 takes half again on the next rebalance.
+        using (var undrain = await PostJsonAsync(cluster, "/v1/cluster/undrain", """{"ordinal": 0}"""))
+        {
+            Assert.Equal(HttpStatusCode.OK, undrain.StatusCode);
+        }
+
+        using (var rebalance = await cluster.Http.PostAsync("/v1/cluster/rebalance", null))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, rebalance.StatusCode);
+        }
+
+        await WaitForOwnershipAsync(cluster, owned => Even(owned, [0, 1]));
+        var (status, body) = await cluster.QueryAsync("""{"aggregates": [{"fn": "count", "as": "n"}]}""");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("200", body.GetProperty("rows")[0].GetProperty("n").GetString());
+    }
+
+    private static bool Even(IReadOnlyDictionary<int, int> owned, int[] ordinals) =>
+        owned.Keys.All(ordinals.Contains)
+        && ordinals.All(o => owned.GetValueOrDefault(o) is var n && n >= Partitions / ordinals.Length && n <= (Partitions + ordinals.Length - 1) / ordinals.Length);
+
+    // Waits (90 s at most) until the partitions each ordinal owns satisfy the condition and no plan runs.
+    private static async Task WaitForOwnershipAsync(MallardCluster cluster, Func<IReadOnlyDictionary<int, int>, bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        var last = "";
+        while (DateTime.UtcNow < deadline)
+        {
+            var status = await cluster.GetJsonAsync("/v1/cluster");
+            last = status.ToString();
+            var running = status.GetProperty("moves").GetProperty("plan") is { ValueKind: JsonValueKind.Object } plan && plan.GetProperty("running").GetBoolean();
+            var owned = Owners(status).GroupBy(o => o).ToDictionary(g => g.Key, g => g.Count());
+            if (!running && condition(owned))
+            {
+                return;
+            }
+
+            await Task.Delay(250);
+        }
+
+        Assert.Fail($"ownership did not reach the expected spread in 90 s; last status:\n{last}\n{cluster.Logs()}");
+    }
+
+    // Owner ordinal per page_views partition, from GET /v1/cluster's ordinals.
+    private static int[] Owners(JsonElement status)
+    {
+        var owners = Enumerable.Repeat(-1, Partitions).ToArray();
+        foreach (var ordinal in status.GetProperty("ordinals").EnumerateArray())
+        {
+            if (ordinal.GetProperty("partitions").TryGetProperty("page_views", out var partitions))
+            {
+                foreach (var p in partitions.EnumerateArray())
+                {
+                    owners[p.GetInt32()] = ordinal.GetProperty("ordinal").GetInt32();
+                }
+            }
+        }
+
+        return owners;
+    }
+
+    private static Task<HttpResponseMessage> PostJsonAsync(MallardCluster cluster, string path, string json) =>
+        cluster.Http.PostAsync(path, new StringContent(json, Encoding.UTF8, "application/json"));
+}
