@@ -60,7 +60,7 @@ public sealed partial class ShardOwnershipGrain(
     // briefly, so a dataset first used right after the cluster formed is spread over all of it.
     private async Task<IReadOnlyList<int>> SpreadTargetsAsync()
     {
-        for (var attempt = 0; attempt < 50 && active.Unresolved() > 0; attempt++)
+        for (var attempt = 0; attempt < 20 && active.Unresolved() > 0; attempt++)
         {
             await Task.Delay(100);
         }

@@ -29,6 +29,18 @@ public sealed class GatewayBehaviourTests(MallardHosts hosts) : IClassFixture<Ma
         Assert.Equal(before, await CountAsync());
     }
 
+    [Theory]
+    [InlineData("/v1/cluster/rebalance", "")]
+    [InlineData("/v1/cluster/drain", "{\"ordinal\": 0}")]
+    [InlineData("/v1/cluster/undrain", "{\"ordinal\": 0}")]
+    public async Task Cluster_operation_on_an_embedded_mallard_is_409_not_clustered(string path, string body)
+    {
+        using var response = await hosts.PostJsonAsync(path, body);
+
+        var problem = await HttpJson.ReadJsonAsync(response, HttpStatusCode.Conflict);
+        Assert.Equal("not_clustered", problem.GetProperty("code").GetString());
+    }
+
     [Fact]
     public async Task Ingest_valid_batch_returns_receipt_and_rows_become_queryable()
     {
