@@ -229,7 +229,10 @@ public static class IngestBenchmark
 
         public int Rows { get; }
 
-        public static PayloadTemplate Create(int rows, bool ndjson)
+        /// <param name="rows">Records per body.</param>
+        /// <param name="ndjson">NDJSON instead of a JSON array.</param>
+        /// <param name="userAccepted">When given, only user ids it accepts are used (to aim at some partitions).</param>
+        public static PayloadTemplate Create(int rows, bool ndjson, Func<string, bool>? userAccepted = null)
         {
             var random = new Random(7);
             var text = new StringBuilder(rows * 240);
@@ -250,7 +253,13 @@ public static class IngestBenchmark
                 var country = countries[random.Next(countries.Length)];
                 var invariant = CultureInfo.InvariantCulture;
                 text.Append(invariant, $"\",\"ts\":\"2026-11-{1 + random.Next(28):00}T{random.Next(24):00}:{random.Next(60):00}:{random.Next(60):00}.{random.Next(1_000_000):000000}Z\"");
-                text.Append(invariant, $",\"user_id\":\"user-{random.Next(100_000)}\",\"page\":\"{pages[random.Next(pages.Length)]}\"");
+                var user = $"user-{random.Next(100_000)}";
+                while (userAccepted is not null && !userAccepted(user))
+                {
+                    user = $"user-{random.Next(100_000)}";
+                }
+
+                text.Append(invariant, $",\"user_id\":\"{user}\",\"page\":\"{pages[random.Next(pages.Length)]}\"");
                 if (country is not null)
                 {
                     text.Append(invariant, $",\"country\":\"{country}\"");

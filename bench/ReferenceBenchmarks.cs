@@ -114,47 +114,28 @@ public static class ReferenceBenchmarks
     /// <summary>PostgreSQL <c>COPY … FROM STDIN</c> (CSV) into a private local server, or null when PostgreSQL is not installed.</summary>
     public static double? PostgresCopy(int rows)
     {
-        var bin = Directory.Exists("/usr/lib/postgresql") ? Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin")).FirstOrDefault(d => File.Exists(Path.Combine(d, "pg_ctl"))) : null;
-        if (bin is null)
+        using var postgres = PrivatePostgres.TryStart();
+        if (postgres is null)
         {
             return null;
         }
 
-        var folder = Path.Combine(Path.GetTempPath(), $"mallard-pg-{Guid.NewGuid():N}");
-        var port = IngestBenchmark.FreePort();
-        Directory.CreateDirectory(folder);
-        var asPostgres = Environment.UserName == "root";
-        if (asPostgres)
+        using var connection = new NpgsqlConnection(postgres.ConnectionString);
+        connection.Open();
+        using (var create = new NpgsqlCommand("CREATE TABLE page_views (event_id uuid, ts timestamp, user_id text, page text, country text, duration_ms int, bytes bigint, revenue numeric(12,2), bot boolean, score double precision, day date)", connection))
         {
-            Run("chown", "-R", "postgres:postgres", folder);
+            create.ExecuteNonQuery();
         }
 
-        RunAs(asPostgres, Path.Combine(bin, "initdb"), "-D", Path.Combine(folder, "data"), "-A", "trust", "-U", "bench");
-        RunAs(asPostgres, Path.Combine(bin, "pg_ctl"), "-D", Path.Combine(folder, "data"), "-o", $"-p {port} -k {folder} -c listen_addresses=127.0.0.1", "-l", Path.Combine(folder, "log"), "-w", "start");
-        try
+        var csv = Batches(rows).Select(ToCsv).ToList();
+        var stopwatch = Stopwatch.StartNew();
+        foreach (var chunk in csv)
         {
-            using var connection = new NpgsqlConnection($"Host=127.0.0.1;Port={port};Username=bench;Database=postgres");
-            connection.Open();
-            using (var create = new NpgsqlCommand("CREATE TABLE page_views (event_id uuid, ts timestamp, user_id text, page text, country text, duration_ms int, bytes bigint, revenue numeric(12,2), bot boolean, score double precision, day date)", connection))
-            {
-                create.ExecuteNonQuery();
-            }
-
-            var csv = Batches(rows).Select(ToCsv).ToList();
-            var stopwatch = Stopwatch.StartNew();
-            foreach (var chunk in csv)
-            {
-                using var writer = connection.BeginTextImport("COPY page_views FROM STDIN (FORMAT csv)");
-                writer.Write(chunk);
-            }
-
-            return rows / stopwatch.Elapsed.TotalSeconds;
+            using var writer = connection.BeginTextImport("COPY page_views FROM STDIN (FORMAT csv)");
+            writer.Write(chunk);
         }
-        finally
-        {
-            RunAs(asPostgres, Path.Combine(bin, "pg_ctl"), "-D", Path.Combine(folder, "data"), "-m", "immediate", "stop");
-            Directory.Delete(folder, recursive: true);
-        }
+
+        return rows / stopwatch.Elapsed.TotalSeconds;
     }
 
     internal static List<List<object?[]>> Batches(int rows)
@@ -234,29 +215,5 @@ public static class ReferenceBenchmarks
         }
 
         return text.ToString();
-    }
-
-    private static void RunAs(bool asPostgres, string file, params string[] args)
-    {
-        if (asPostgres)
-        {
-            Run("runuser", ["-u", "postgres", "--", file, .. args]);
-        }
-        else
-        {
-            Run(file, args);
-        }
-    }
-
-    private static void Run(string file, params string[] args)
-    {
-        using var process = Process.Start(new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        var error = process.StandardError.ReadToEndAsync();
-        process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{file} failed: {error.Result}");
-        }
     }
 }

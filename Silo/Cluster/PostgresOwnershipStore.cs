@@ -11,12 +11,22 @@ namespace Mallard.Silo.Cluster;
 /// </summary>
 public sealed class PostgresOwnershipStore(NpgsqlDataSource database, string serviceId) : IOwnershipStore
 {
+    // One statement with positional parameters ($1, $2, …).
+    private NpgsqlCommand Command(string sql, params object[] values)
+    {
+        var command = database.CreateCommand(sql);
+        foreach (var value in values)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = value });
+        }
+
+        return command;
+    }
+
     public async Task<int[]> ReadDatasetAsync(string dataset, CancellationToken cancellationToken = default)
     {
-        await using var command = database.CreateCommand(
-            "SELECT partition, owner FROM mallard_partition_owners WHERE service_id = $1 AND dataset = $2 ORDER BY partition");
-        command.Parameters.Add(new NpgsqlParameter { Value = serviceId });
-        command.Parameters.Add(new NpgsqlParameter { Value = dataset });
+        await using var command = Command(
+            "SELECT partition, owner FROM mallard_partition_owners WHERE service_id = $1 AND dataset = $2 ORDER BY partition", serviceId, dataset);
         var owners = new List<int>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken) && reader.GetInt32(0) == owners.Count)
@@ -29,13 +39,10 @@ public sealed class PostgresOwnershipStore(NpgsqlDataSource database, string ser
 
     public async Task<int[]> AssignAsync(string dataset, int[] owners, CancellationToken cancellationToken = default)
     {
-        await using (var command = database.CreateCommand(
+        await using (var command = Command(
             "INSERT INTO mallard_partition_owners (service_id, dataset, partition, owner) "
-            + "SELECT $1, $2, p - 1, o FROM unnest($3::integer[]) WITH ORDINALITY AS a(o, p) ON CONFLICT DO NOTHING"))
+            + "SELECT $1, $2, p - 1, o FROM unnest($3::integer[]) WITH ORDINALITY AS a(o, p) ON CONFLICT DO NOTHING", serviceId, dataset, owners))
         {
-            command.Parameters.Add(new NpgsqlParameter { Value = serviceId });
-            command.Parameters.Add(new NpgsqlParameter { Value = dataset });
-            command.Parameters.Add(new NpgsqlParameter { Value = owners });
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
@@ -44,47 +51,32 @@ public sealed class PostgresOwnershipStore(NpgsqlDataSource database, string ser
 
     public async Task<PartitionOwnership?> ReadAsync(string dataset, int partition, CancellationToken cancellationToken = default)
     {
-        await using var command = database.CreateCommand(
-            "SELECT owner, epoch FROM mallard_partition_owners WHERE service_id = $1 AND dataset = $2 AND partition = $3");
-        command.Parameters.Add(new NpgsqlParameter { Value = serviceId });
-        command.Parameters.Add(new NpgsqlParameter { Value = dataset });
-        command.Parameters.Add(new NpgsqlParameter { Value = partition });
+        await using var command = Command(
+            "SELECT owner, epoch FROM mallard_partition_owners WHERE service_id = $1 AND dataset = $2 AND partition = $3", serviceId, dataset, partition);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? new PartitionOwnership(reader.GetInt32(0), reader.GetInt64(1)) : null;
     }
 
     public async Task<long?> TakeEpochAsync(string dataset, int partition, int ordinal, long floor, CancellationToken cancellationToken = default)
     {
-        await using var command = database.CreateCommand(
+        await using var command = Command(
             "UPDATE mallard_partition_owners SET epoch = greatest(epoch, $5) + 1, changed_at = now() "
-            + "WHERE service_id = $1 AND dataset = $2 AND partition = $3 AND owner = $4 RETURNING epoch");
-        command.Parameters.Add(new NpgsqlParameter { Value = serviceId });
-        command.Parameters.Add(new NpgsqlParameter { Value = dataset });
-        command.Parameters.Add(new NpgsqlParameter { Value = partition });
-        command.Parameters.Add(new NpgsqlParameter { Value = ordinal });
-        command.Parameters.Add(new NpgsqlParameter { Value = floor });
+            + "WHERE service_id = $1 AND dataset = $2 AND partition = $3 AND owner = $4 RETURNING epoch", serviceId, dataset, partition, ordinal, floor);
         return await command.ExecuteScalarAsync(cancellationToken) is long epoch ? epoch : null;
     }
 
     public async Task<bool> SwitchAsync(string dataset, int partition, int from, long epoch, int to, CancellationToken cancellationToken = default)
     {
-        await using var command = database.CreateCommand(
+        await using var command = Command(
             "UPDATE mallard_partition_owners SET owner = $6, epoch = epoch + 1, changed_at = now() "
-            + "WHERE service_id = $1 AND dataset = $2 AND partition = $3 AND owner = $4 AND epoch = $5");
-        command.Parameters.Add(new NpgsqlParameter { Value = serviceId });
-        command.Parameters.Add(new NpgsqlParameter { Value = dataset });
-        command.Parameters.Add(new NpgsqlParameter { Value = partition });
-        command.Parameters.Add(new NpgsqlParameter { Value = from });
-        command.Parameters.Add(new NpgsqlParameter { Value = epoch });
-        command.Parameters.Add(new NpgsqlParameter { Value = to });
+            + "WHERE service_id = $1 AND dataset = $2 AND partition = $3 AND owner = $4 AND epoch = $5", serviceId, dataset, partition, from, epoch, to);
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
     public async Task<IReadOnlyDictionary<string, int[]>> ReadMapAsync(CancellationToken cancellationToken = default)
     {
-        await using var command = database.CreateCommand(
-            "SELECT dataset, partition, owner FROM mallard_partition_owners WHERE service_id = $1 ORDER BY dataset, partition");
-        command.Parameters.Add(new NpgsqlParameter { Value = serviceId });
+        await using var command = Command(
+            "SELECT dataset, partition, owner FROM mallard_partition_owners WHERE service_id = $1 ORDER BY dataset, partition", serviceId);
         var map = new Dictionary<string, List<int>>(StringComparer.Ordinal);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -101,8 +93,7 @@ public sealed class PostgresOwnershipStore(NpgsqlDataSource database, string ser
 
     public async Task<IReadOnlySet<int>> ReadDrainedAsync(CancellationToken cancellationToken = default)
     {
-        await using var command = database.CreateCommand("SELECT ordinal FROM mallard_drained_ordinals WHERE service_id = $1");
-        command.Parameters.Add(new NpgsqlParameter { Value = serviceId });
+        await using var command = Command("SELECT ordinal FROM mallard_drained_ordinals WHERE service_id = $1", serviceId);
         var drained = new HashSet<int>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -115,11 +106,9 @@ public sealed class PostgresOwnershipStore(NpgsqlDataSource database, string ser
 
     public async Task SetDrainedAsync(int ordinal, bool drained, CancellationToken cancellationToken = default)
     {
-        await using var command = database.CreateCommand(drained
+        await using var command = Command(drained
             ? "INSERT INTO mallard_drained_ordinals (service_id, ordinal) VALUES ($1, $2) ON CONFLICT DO NOTHING"
-            : "DELETE FROM mallard_drained_ordinals WHERE service_id = $1 AND ordinal = $2");
-        command.Parameters.Add(new NpgsqlParameter { Value = serviceId });
-        command.Parameters.Add(new NpgsqlParameter { Value = ordinal });
+            : "DELETE FROM mallard_drained_ordinals WHERE service_id = $1 AND ordinal = $2", serviceId, ordinal);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }
