@@ -18,12 +18,16 @@ public sealed partial class PartitionGrain
     /// <summary>How long a sealed source waits for the target to end the move before it tries to take its partition back.</summary>
     public static readonly TimeSpan SealTimeout = TimeSpan.FromSeconds(20);
 
+    /// <summary>How long a move may go without a call from its target before its seal; then it is abandoned.</summary>
+    public static readonly TimeSpan IdleMoveTimeout = TimeSpan.FromSeconds(60);
+
     /// <summary>Most rows the source keeps for a target that does not pull them; beyond it the move is abandoned.</summary>
     private const long MaxLoggedRows = 2_000_000;
 
     private OutgoingMove? _move;
     private bool _retireOnClose;
     private IGrainTimer? _sealTimer;
+    private IGrainTimer? _idleTimer;
 
     public async Task<MoveImage> BeginMoveOutAsync(PartitionMove move)
     {
@@ -39,20 +43,35 @@ public sealed partial class PartitionGrain
         }
 
         var image = await Task.Run(shard.PinImage);
-        _move = new OutgoingMove(move, image.Bytes);
-        try
+        var outgoing = new OutgoingMove(move, image.Bytes);
+        _move = outgoing;
+        FailPoints.Hit("move.source_pinned");
+        outgoing.Checksum = Task.Run(() =>
         {
-            // The checksum reads the pinned state only if nothing committed since; otherwise the
-            // target checks counts now and the checksum of the final state later.
-            var fingerprint = await Task.Run(shard.Fingerprint);
-            var checksum = fingerprint.Rows == image.Rows && shard.CommitSeq == image.Seq ? fingerprint.Checksum : "";
-            LogMovePhase(this.GetPrimaryKeyString(), move.MoveId, "image pinned", image.Bytes);
-            return new MoveImage(image.Seq, image.Bytes, image.Rows, image.Ledger, checksum);
-        }
-        catch
+            using (image)
+            {
+                return image.Fingerprint().Checksum;
+            }
+        });
+        _idleTimer = this.RegisterGrainTimer(() => AbandonIfIdleAsync(move.MoveId), new GrainTimerCreationOptions(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10)) { Interleave = true });
+        LogMovePhase(this.GetPrimaryKeyString(), move.MoveId, "image pinned", image.Bytes);
+        return new MoveImage(image.Seq, image.Bytes, image.Rows, image.Ledger);
+    }
+
+    public Task<string> GetImageChecksumAsync(Guid moveId)
+    {
+        var move = MoveOf(moveId);
+        return move.Checksum ?? Task.FromResult("");
+    }
+
+    // A target that stopped calling (it died, or its silo did) before the seal: the move is
+    // abandoned, so the file's checkpoints and the log do not stay pinned.
+    private async Task AbandonIfIdleAsync(Guid moveId)
+    {
+        if (_move is { } move && move.Move.MoveId == moveId && move.Sealed is null && DateTime.UtcNow - move.LastCall > IdleMoveTimeout)
         {
-            await AbandonMoveAsync(shard);
-            throw;
+            LogMovePhase(this.GetPrimaryKeyString(), moveId, "abandoned; the target stopped calling", (long)IdleMoveTimeout.TotalSeconds);
+            await AbandonMoveAsync(_shard!);
         }
     }
 
@@ -95,7 +114,9 @@ public sealed partial class PartitionGrain
         }
 
         move.Sealed = new MoveSeal(state.Seq, state.Rows, state.Ledger, _epoch);
-        _sealTimer = this.RegisterGrainTimer(() => EndSealAsync(moveId), new GrainTimerCreationOptions(SealTimeout, Timeout.InfiniteTimeSpan) { Interleave = true });
+        move.SealedAt = DateTime.UtcNow;
+        FailPoints.Hit("move.source_sealed");
+        _sealTimer = this.RegisterGrainTimer(() => WatchSealAsync(moveId), new GrainTimerCreationOptions(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)) { Interleave = true });
         LogMovePhase(this.GetPrimaryKeyString(), moveId, "sealed", state.Seq);
         return move.Sealed;
     }
@@ -118,11 +139,36 @@ public sealed partial class PartitionGrain
         await ReclaimAsync(move);
     }
 
-    // A seal nobody ended: take the partition back unless the switch happened.
-    private async Task EndSealAsync(Guid moveId)
+    // While sealed, every second: if the switch happened (the target may have died before telling
+    // us), retire now; after the seal timeout, take the partition back unless the switch happened.
+    private async Task WatchSealAsync(Guid moveId)
     {
-        if (_move is { } move && move.Move.MoveId == moveId)
+        if (_move is not { } move || move.Move.MoveId != moveId)
         {
+            return;
+        }
+
+        try
+        {
+            if (await store.ReadAsync(_dataset!.Name, _shard!.Partition) is { } owner && owner.Owner != topology.Value.Ordinal)
+            {
+                _sealTimer?.Dispose();
+                _sealTimer = null;
+                Retire(move);
+                return;
+            }
+        }
+        catch (Exception e) when (e is not PartitionException)
+        {
+            // The store is not reachable: stay sealed, and ask again next second.
+            LogReclaimFailed(e, this.GetPrimaryKeyString(), moveId);
+            return;
+        }
+
+        if (DateTime.UtcNow - move.SealedAt > SealTimeout)
+        {
+            _sealTimer?.Dispose();
+            _sealTimer = null;
             await ReclaimAsync(move);
         }
     }
@@ -139,9 +185,9 @@ public sealed partial class PartitionGrain
         }
         catch (Exception e) when (e is not PartitionException)
         {
-            // The store cannot say who won: stay sealed and try again later.
+            // The store cannot say who won: stay sealed and try again.
             LogReclaimFailed(e, this.GetPrimaryKeyString(), move.Move.MoveId);
-            _sealTimer = this.RegisterGrainTimer(() => EndSealAsync(move.Move.MoveId), new GrainTimerCreationOptions(TimeSpan.FromSeconds(2), Timeout.InfiniteTimeSpan) { Interleave = true });
+            _sealTimer = this.RegisterGrainTimer(() => WatchSealAsync(move.Move.MoveId), new GrainTimerCreationOptions(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)) { Interleave = true });
             return;
         }
 
@@ -160,6 +206,8 @@ public sealed partial class PartitionGrain
     private async Task AbandonMoveAsync(Shard shard)
     {
         _move = null;
+        _idleTimer?.Dispose();
+        _idleTimer = null;
         await Task.Run(() =>
         {
             shard.ReleaseImage();
@@ -170,6 +218,8 @@ public sealed partial class PartitionGrain
 
     private void Retire(OutgoingMove move)
     {
+        _idleTimer?.Dispose();
+        _idleTimer = null;
         Refuse(PartitionUnavailable.MovedAway(this.GetPrimaryKeyString(), move.Move.Target));
         _retireOnClose = true;
         _move = null;
@@ -205,10 +255,16 @@ public sealed partial class PartitionGrain
         }
     }
 
-    private OutgoingMove MoveOf(Guid moveId) =>
-        _move is { } move && move.Move.MoveId == moveId
-            ? move
-            : throw new PartitionException(ErrorCodes.PartitionUnavailable, $"partition {this.GetPrimaryKeyString()} has no move {moveId} in progress");
+    private OutgoingMove MoveOf(Guid moveId)
+    {
+        if (_move is { } move && move.Move.MoveId == moveId)
+        {
+            move.LastCall = DateTime.UtcNow;
+            return move;
+        }
+
+        throw new PartitionException(ErrorCodes.PartitionUnavailable, $"partition {this.GetPrimaryKeyString()} has no move {moveId} in progress");
+    }
 
     private PartitionException MovingRefusal(OutgoingMove move) =>
         new(ErrorCodes.PartitionMoving, $"partition {this.GetPrimaryKeyString()} is switching to silo {move.Move.Target}; retry in a moment");

@@ -197,6 +197,22 @@ public sealed partial class PartitionGrain(
             await queue.Drained;
         }
 
+        // Closing while sealed for a move whose end never arrived: if the switch happened, the
+        // file is the target's now and is retired here rather than left for the next start.
+        if (_move is { Sealed: not null } && _dataset is { } dataset && _shard is { } sealedShard)
+        {
+            try
+            {
+                var owner = await store.ReadAsync(dataset.Name, sealedShard.Partition, cancellationToken);
+                _retireOnClose |= owner is not null && owner.Owner != topology.Value.Ordinal;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Unknown: the file stays, and the next start retires it if another ordinal owns it.
+                LogReclaimFailed(e, this.GetPrimaryKeyString(), _move.Move.MoveId);
+            }
+        }
+
         if (_gauge is { } gauge)
         {
             gauges.Unregister(gauge);

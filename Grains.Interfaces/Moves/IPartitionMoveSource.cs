@@ -9,9 +9,15 @@ namespace Mallard.Moves;
 /// </summary>
 public interface IPartitionMoveSource : IGrainWithStringKey
 {
-    /// <summary>Pins the shard's file image for <paramref name="move"/> and starts keeping its log.</summary>
+    /// <summary>Pins the shard's file image for <paramref name="move"/> and starts keeping its log (the checkpoint may take seconds).</summary>
     [AlwaysInterleave]
+    [ResponseTimeout("00:01:00")]
     Task<MoveImage> BeginMoveOutAsync(PartitionMove move);
+
+    /// <summary>The pinned image's content checksum (sum of row hashes), computed on a read transaction that sees exactly the image: a full scan.</summary>
+    [AlwaysInterleave]
+    [ResponseTimeout("00:05:00")]
+    Task<string> GetImageChecksumAsync(Guid moveId);
 
     /// <summary>Up to <paramref name="length"/> bytes of the pinned image at <paramref name="offset"/>.</summary>
     [AlwaysInterleave]

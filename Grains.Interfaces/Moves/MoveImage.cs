@@ -5,11 +5,9 @@ namespace Mallard.Moves;
 /// <param name="Bytes">The image's length in bytes.</param>
 /// <param name="Rows">Rows in the image.</param>
 /// <param name="Ledger">Ledger entries in the image.</param>
-/// <param name="Checksum">The sum of every row's hash in the image (see <c>Shard.Fingerprint</c>).</param>
 [GenerateSerializer, Immutable, Alias("mallard.MoveImage")]
 public sealed record MoveImage(
     [property: Id(0)] long Seq,
     [property: Id(1)] long Bytes,
     [property: Id(2)] long Rows,
-    [property: Id(3)] long Ledger,
-    [property: Id(4)] string Checksum);
+    [property: Id(3)] long Ledger);

@@ -9,6 +9,12 @@ public sealed class OutgoingMove(PartitionMove move, long imageBytes)
 
     public PartitionMove Move => move;
 
+    /// <summary>The image's content checksum, computed in the background from the pin on.</summary>
+    public Task<string>? Checksum { get; set; }
+
+    /// <summary>When the target last called; a move left idle before its seal is abandoned.</summary>
+    public DateTime LastCall { get; set; } = DateTime.UtcNow;
+
     /// <summary>The pinned image's length.</summary>
     public long ImageBytes => imageBytes;
 
@@ -17,6 +23,9 @@ public sealed class OutgoingMove(PartitionMove move, long imageBytes)
 
     /// <summary>True once the shard is sealed (no commit can follow).</summary>
     public MoveSeal? Sealed { get; set; }
+
+    /// <summary>When the shard was sealed.</summary>
+    public DateTime SealedAt { get; set; }
 
     /// <summary>Rows kept in the log, not yet pulled.</summary>
     public long LoggedRows { get; private set; }

@@ -92,7 +92,6 @@ public sealed partial class ShardReceiverGrain(
         LogMoveStarted(move.MoveId, move.Dataset, move.Partition, move.Source, move.Target);
         var source = GrainFactory.GetGrain<IPartitionGrain>(PartitionKey.Format(move.Dataset, move.Partition));
         Shard? copy = null;
-        var began = false;
         var switched = false;
         if (!incoming.TryAdd(move.Dataset, move.Partition))
         {
@@ -112,9 +111,9 @@ public sealed partial class ShardReceiverGrain(
             using (Phase("copy"))
             {
                 image = await source.BeginMoveOutAsync(move);
-                began = true;
                 Report(move, MovePhase.Copying, 0, image.Bytes, started);
                 await CopyImageAsync(source, move, image, path, started);
+                FailPoints.Hit("move.target_copied");
             }
 
             // 2. Open the copy and check it holds what the source pinned.
@@ -122,11 +121,11 @@ public sealed partial class ShardReceiverGrain(
             copy.Moving = true;
             var opened = copy;
             var fingerprint = await Task.Run(opened.Fingerprint);
-            if (opened.CommitSeq != image.Seq || fingerprint.Rows != image.Rows || fingerprint.Ledger != image.Ledger
-                || (image.Checksum.Length > 0 && fingerprint.Checksum != image.Checksum))
+            var checksum = await source.GetImageChecksumAsync(move.MoveId);
+            if (opened.CommitSeq != image.Seq || fingerprint.Rows != image.Rows || fingerprint.Ledger != image.Ledger || fingerprint.Checksum != checksum)
             {
                 throw new MoveFailedException("verify", $"the copied image holds commit {opened.CommitSeq}, {fingerprint.Rows} rows, {fingerprint.Ledger} ledger entries, checksum {fingerprint.Checksum}; "
-                    + $"the source pinned commit {image.Seq}, {image.Rows} rows, {image.Ledger} entries, checksum {image.Checksum}");
+                    + $"the source pinned commit {image.Seq}, {image.Rows} rows, {image.Ledger} entries, checksum {checksum}");
             }
 
             // 3. Catch up while the source keeps accepting, until what is left is small.
@@ -143,6 +142,7 @@ public sealed partial class ShardReceiverGrain(
             }
 
             // 4. Seal, take the rest, verify, make the copy live, switch.
+            FailPoints.Hit("move.target_caught_up");
             Report(move, MovePhase.Switching, image.Bytes, image.Bytes, started);
             var sealedAt = Stopwatch.GetTimestamp();
             using (Phase("switch"))
@@ -205,17 +205,15 @@ public sealed partial class ShardReceiverGrain(
                 LogEndFailed(cleanup, move.MoveId);
             }
 
-            if (began)
+            // Also when the begin call itself failed: it may have pinned the image after all.
+            try
             {
-                try
-                {
-                    await source.EndMoveOutAsync(move.MoveId, switched: false);
-                }
-                catch (Exception end)
-                {
-                    // The source's seal times out and it takes the partition back by itself.
-                    LogEndFailed(end, move.MoveId);
-                }
+                await source.EndMoveOutAsync(move.MoveId, switched: false);
+            }
+            catch (Exception end)
+            {
+                // The source abandons an idle move, and a sealed one takes its partition back, by itself.
+                LogEndFailed(end, move.MoveId);
             }
 
             Fail(move, started, step, e.GetBaseException().Message);

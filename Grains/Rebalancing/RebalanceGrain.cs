@@ -168,7 +168,11 @@ public sealed partial class RebalanceGrain(
             while (!progress.Done)
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(200), time);
-                progress = await receiver.GetProgressAsync() ?? progress;
+
+                // A receiver that knows no move was activated anew: its silo restarted and the move died with it.
+                progress = await receiver.GetProgressAsync() is { } now && now.Move.MoveId == move.MoveId
+                    ? now
+                    : progress with { Phase = MovePhase.Failed, Error = "target: the receiver lost the move (its silo restarted)" };
                 Update(planId, index, progress);
             }
         }

@@ -56,7 +56,14 @@ public sealed partial class Shard
             DuckDbCommands.Execute(_writer, ShardSql.Checkpoint);
             var rows = Convert.ToInt64(DuckDbCommands.Scalar(_writer, ShardSql.CountRows(_dataset)), CultureInfo.InvariantCulture);
             var ledger = Convert.ToInt64(DuckDbCommands.Scalar(_writer, ShardSql.CountLedger), CultureInfo.InvariantCulture);
-            return new PinnedImage(_commitSeq, new FileInfo(Path).Length, rows, ledger);
+
+            // A read transaction started now sees exactly the image, however much commits later:
+            // the image's checksum is computed on it while writes go on.
+            var snapshot = new DuckDBConnection(_connectionString);
+            snapshot.Open();
+            DuckDbCommands.Execute(snapshot, "BEGIN TRANSACTION");
+            DuckDbCommands.Scalar(snapshot, ShardSql.ReadPosition);
+            return new PinnedImage(_commitSeq, new FileInfo(Path).Length, rows, ledger) { Snapshot = snapshot, Dataset = _dataset };
         }
     }
 
@@ -128,8 +135,13 @@ public sealed partial class Shard
     public (long Rows, long Ledger, string Checksum) Fingerprint()
     {
         using var reader = OpenReader();
-        using var command = reader.Connection.CreateCommand();
-        command.CommandText = ShardSql.Fingerprint(_dataset);
+        return Fingerprint(reader.Connection, _dataset);
+    }
+
+    internal static (long Rows, long Ledger, string Checksum) Fingerprint(DuckDBConnection connection, Mallard.Contract.DatasetDefinition dataset)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = ShardSql.Fingerprint(dataset);
         using var result = command.ExecuteReader();
         result.Read();
         return (result.GetInt64(0), result.GetInt64(1), result.GetString(2));

@@ -43,7 +43,7 @@ public sealed class ShardMoveTests
             source.Append(Batch(Enumerable.Range(b * 100, 100)));
         }
 
-        var image = source.PinImage();
+        using var image = source.PinImage();
         Assert.Equal(20, image.Seq);
         var before = source.Fingerprint();
         Assert.Equal((2000L, 20L), (before.Rows, before.Ledger));
@@ -73,6 +73,7 @@ public sealed class ShardMoveTests
         }
 
         source.ReleaseImage();
+        Assert.Equal(before, image.Fingerprint());
         using var copy = targetCatalog.OpenIncoming(Items, 0);
         Assert.Equal(image.Seq, copy.CommitSeq);
         Assert.Equal(before, copy.Fingerprint());

@@ -67,13 +67,25 @@ public sealed class ClusterLoad : IAsyncDisposable
         return _observations;
     }
 
-    /// <summary>Retries every refused batch with its key until accepted; returns every acknowledged record.</summary>
+    /// <summary>Retries every refused batch with its key until accepted, honouring 503 Retry-After for up to 60 s; returns every acknowledged record.</summary>
     public async Task<IReadOnlyList<PageView>> RetryRefusedAsync()
     {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         foreach (var (key, views) in _refused)
         {
-            using var response = await _cluster.PostRecordsAsync(PageView.JsonArray(views), key);
-            Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+            while (true)
+            {
+                using var response = await _cluster.PostRecordsAsync(PageView.JsonArray(views), key);
+                if (response.StatusCode == HttpStatusCode.ServiceUnavailable && response.Headers.RetryAfter?.Delta is { } wait && DateTime.UtcNow < deadline)
+                {
+                    await Task.Delay(wait);
+                    continue;
+                }
+
+                Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+                break;
+            }
+
             _acknowledged.AddRange(views);
         }
 

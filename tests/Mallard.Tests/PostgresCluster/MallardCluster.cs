@@ -55,12 +55,13 @@ public sealed class MallardCluster : IAsyncDisposable
     /// <summary>Starts every silo, then the gateway, and waits until the gateway sees all silos.</summary>
     public async Task StartAsync()
     {
-        await Task.WhenAll(Enumerable.Range(0, SiloCount).Select(StartSiloAsync));
+        await Task.WhenAll(Enumerable.Range(0, SiloCount).Select(o => StartSiloAsync(o)));
         _api = MallardProcess.Start("Mallard.Api.dll", [.. Common(), $"--urls=http://127.0.0.1:{_apiPort}"]);
         await WaitForSilosAsync(SiloCount);
     }
 
-    public async Task StartSiloAsync(int ordinal)
+    /// <summary>Starts silo <paramref name="ordinal"/> and waits for its health endpoint; <paramref name="environment"/> for example sets a fail point.</summary>
+    public async Task StartSiloAsync(int ordinal, IReadOnlyDictionary<string, string>? environment = null)
     {
         var (siloPort, gatewayPort, httpPort) = _ports[ordinal];
         var silo = MallardProcess.Start(
@@ -73,10 +74,31 @@ public sealed class MallardCluster : IAsyncDisposable
                 $"--Mallard:Cluster:GatewayPort={gatewayPort}",
                 $"--Mallard:Silo:HttpPort={httpPort}",
                 $"--Mallard:Shards:DataDirectory={DataDirectory(ordinal)}",
-            ]);
+            ],
+            environment);
         _silos[ordinal] = silo;
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}") };
         await WaitUntilAsync(http, "/healthz", silo, _ => true);
+    }
+
+    /// <summary>Waits (at most <paramref name="timeout"/>) for silo <paramref name="ordinal"/> to end by itself (a fail point killed it); false if it is still running.</summary>
+    public async Task<bool> WaitForSiloExitAsync(int ordinal, TimeSpan timeout)
+    {
+        var silo = _silos[ordinal] ?? throw new InvalidOperationException($"silo {ordinal} is not running");
+        var deadline = DateTime.UtcNow + timeout;
+        while (!silo.HasExited && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        if (!silo.HasExited)
+        {
+            return false;
+        }
+
+        silo.Dispose();
+        _silos[ordinal] = null;
+        return true;
     }
 
     /// <summary>SIGKILL, as a crashed machine.</summary>
@@ -129,6 +151,24 @@ public sealed class MallardCluster : IAsyncDisposable
     {
         var text = await Http.GetStringAsync(path);
         return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    /// <summary>Owner ordinal of each of page_views' 8 partitions, from a <c>GET /v1/cluster</c> answer's ordinals (-1 when none).</summary>
+    public static int[] Owners(JsonElement status)
+    {
+        var owners = Enumerable.Repeat(-1, 8).ToArray();
+        foreach (var ordinal in status.GetProperty("ordinals").EnumerateArray())
+        {
+            if (ordinal.GetProperty("partitions").TryGetProperty("page_views", out var partitions))
+            {
+                foreach (var p in partitions.EnumerateArray())
+                {
+                    owners[p.GetInt32()] = ordinal.GetProperty("ordinal").GetInt32();
+                }
+            }
+        }
+
+        return owners;
     }
 
     /// <summary>Every page_views row stored in the shard files of <paramref name="ordinal"/> (the silo must be stopped).</summary>

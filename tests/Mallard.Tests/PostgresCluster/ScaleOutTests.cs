@@ -54,7 +54,7 @@ public sealed class ScaleOutTests(PostgresServer postgres)
 
         // Row by row: every acknowledged record is stored exactly once, on the silo that owns its partition.
         var stored = Enumerable.Range(0, 4).SelectMany(o => cluster.ReadShards(o).Select(r => (r.EventId, r.Partition, Ordinal: o))).ToList();
-        var owners = Owners(status);
+        var owners = MallardCluster.Owners(status);
         Assert.All(stored, r => Assert.Equal(owners[r.Partition], r.Ordinal));
         Assert.Equal(0, stored.GroupBy(r => r.EventId).Count(g => g.Count() > 1));
         var storedIds = stored.Select(r => r.EventId).ToHashSet();
@@ -130,7 +130,7 @@ public sealed class ScaleOutTests(PostgresServer postgres)
             var status = await cluster.GetJsonAsync("/v1/cluster");
             last = status.ToString();
             var running = status.GetProperty("moves").GetProperty("plan") is { ValueKind: JsonValueKind.Object } plan && plan.GetProperty("running").GetBoolean();
-            var owned = Owners(status).GroupBy(o => o).ToDictionary(g => g.Key, g => g.Count());
+            var owned = MallardCluster.Owners(status).GroupBy(o => o).ToDictionary(g => g.Key, g => g.Count());
             if (!running && condition(owned))
             {
                 return;
@@ -140,24 +140,6 @@ public sealed class ScaleOutTests(PostgresServer postgres)
         }
 
         Assert.Fail($"ownership did not reach the expected spread in 90 s; last status:\n{last}\n{cluster.Logs()}");
-    }
-
-    // Owner ordinal per page_views partition, from GET /v1/cluster's ordinals.
-    private static int[] Owners(JsonElement status)
-    {
-        var owners = Enumerable.Repeat(-1, Partitions).ToArray();
-        foreach (var ordinal in status.GetProperty("ordinals").EnumerateArray())
-        {
-            if (ordinal.GetProperty("partitions").TryGetProperty("page_views", out var partitions))
-            {
-                foreach (var p in partitions.EnumerateArray())
-                {
-                    owners[p.GetInt32()] = ordinal.GetProperty("ordinal").GetInt32();
-                }
-            }
-        }
-
-        return owners;
     }
 
     private static Task<HttpResponseMessage> PostJsonAsync(MallardCluster cluster, string path, string json) =>
