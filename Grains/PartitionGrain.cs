@@ -295,6 +295,7 @@ public sealed partial class PartitionGrain(
             var written = await Task.Run(() => shard.AppendGroup(batches));
             var outcomes = written.Outcomes.Select(o => new AppendOutcome(o.Receipt, o.Error)).ToArray();
             KeepForMove(written, batches);
+            await FailPoints.PauseAsync("partition.after_commit");
 
             // Confirmed again before anyone is told: a commit that raced a newer activation is on a
             // superseded shard, and its callers get a retryable refusal instead of a 200.

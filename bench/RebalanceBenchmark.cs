@@ -48,7 +48,7 @@ public static class RebalanceBenchmark
 
             var apiPort = IngestBenchmark.FreePort();
             string[] common = [$"--Mallard:Schema={schema}", "--Mallard:Cluster:Mode=PostgreSql", $"--Mallard:Cluster:PostgreSql={postgres.ConnectionString}",
-                $"--Mallard:Cluster:ClusterId=bench-{Guid.NewGuid():N}", "--Mallard:Cluster:AutoRebalance=false", "--Logging:LogLevel:Default=Warning"];
+                $"--Mallard:Cluster:ClusterId=bench-{Guid.NewGuid():N}", "--Mallard:Cluster:AutoRebalance=false", "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Mallard.Grains.Moves=Information"];
             processes.Add(StartSilo(0, data, common));
             var api = IngestBenchmark.Start(Path.Combine(root, "Api/bin/Release/net10.0/Mallard.Api.dll"), [.. common, $"--urls=http://127.0.0.1:{apiPort}"]);
             processes.Add(api);

@@ -116,6 +116,8 @@ public sealed partial class ShardReceiverGrain(
                 FailPoints.Hit("move.target_copied");
             }
 
+            var copied = Stopwatch.GetTimestamp();
+
             // 2. Open the copy and check it holds what the source pinned.
             copy = await Task.Run(() => catalog.OpenIncoming(dataset, move.Partition));
             copy.Moving = true;
@@ -127,6 +129,8 @@ public sealed partial class ShardReceiverGrain(
                 throw new MoveFailedException("verify", $"the copied image holds commit {opened.CommitSeq}, {fingerprint.Rows} rows, {fingerprint.Ledger} ledger entries, checksum {fingerprint.Checksum}; "
                     + $"the source pinned commit {image.Seq}, {image.Rows} rows, {image.Ledger} entries, checksum {checksum}");
             }
+
+            var verified = Stopwatch.GetTimestamp();
 
             // 3. Catch up while the source keeps accepting, until what is left is small.
             Report(move, MovePhase.CatchingUp, image.Bytes, image.Bytes, started);
@@ -142,6 +146,8 @@ public sealed partial class ShardReceiverGrain(
             }
 
             // 4. Seal, take the rest, verify, make the copy live, switch.
+            // What was replayed goes into the file now, so the checkpoint after the seal is small.
+            await Task.Run(opened.Checkpoint);
             FailPoints.Hit("move.target_caught_up");
             Report(move, MovePhase.Switching, image.Bytes, image.Bytes, started);
             var sealedAt = Stopwatch.GetTimestamp();
@@ -157,7 +163,9 @@ public sealed partial class ShardReceiverGrain(
                     }
                 }
 
-                var final = await Task.Run(opened.Fingerprint);
+                // Counts only while writes are refused: the content was checked on the image, and
+                // each replayed batch stored exactly what it stored on the source.
+                var final = await Task.Run(opened.Counts);
                 if (opened.CommitSeq != seal.Seq || final.Rows != seal.Rows || final.Ledger != seal.Ledger)
                 {
                     throw new MoveFailedException("verify", $"the copy holds commit {opened.CommitSeq}, {final.Rows} rows, {final.Ledger} ledger entries; the source sealed at {seal.Seq}, {seal.Rows}, {seal.Ledger}");
@@ -181,6 +189,8 @@ public sealed partial class ShardReceiverGrain(
             metrics.Completed(move.Dataset, unavailable);
             _progress = new MoveProgress(move, MovePhase.Completed, image.Bytes, image.Bytes, null, unavailable.TotalMilliseconds, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             LogMoveCompleted(move.MoveId, move.Dataset, move.Partition, move.Target, image.Bytes, Stopwatch.GetElapsedTime(started).TotalMilliseconds, unavailable.TotalMilliseconds);
+            LogMoveTimings(move.MoveId, Stopwatch.GetElapsedTime(started, copied).TotalMilliseconds, Stopwatch.GetElapsedTime(copied, verified).TotalMilliseconds,
+                Stopwatch.GetElapsedTime(verified, sealedAt).TotalMilliseconds, unavailable.TotalMilliseconds);
 
             // Open the shard here now, so the first write after the switch does not wait for it.
             await GrainFactory.GetGrain<IPartitionGrain>(PartitionKey.Format(move.Dataset, move.Partition)).GetStatsAsync();
@@ -327,6 +337,9 @@ public sealed partial class ShardReceiverGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Move {MoveId}: {Dataset}/{Partition} now on ordinal {Target}: {Bytes} bytes in {ElapsedMs:F0} ms, writes refused for {UnavailableMs:F0} ms")]
     private partial void LogMoveCompleted(Guid moveId, string dataset, int partition, int target, long bytes, double elapsedMs, double unavailableMs);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Move {MoveId} phases: copy {CopyMs:F0} ms, verify {VerifyMs:F0} ms, catch-up {CatchUpMs:F0} ms, switch {SwitchMs:F0} ms")]
+    private partial void LogMoveTimings(Guid moveId, double copyMs, double verifyMs, double catchUpMs, double switchMs);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Move {MoveId}: {Dataset}/{Partition} failed at {Step} and stays on its source: {Reason}")]
     private partial void LogMoveFailed(Guid moveId, string dataset, int partition, string step, string reason);

@@ -5,12 +5,29 @@ namespace Mallard.Grains.Shards;
 /// <summary>
 /// Test-only crash injection. <c>MALLARD_FAILPOINT=shard.before_commit@3</c> kills this process
 /// (SIGKILL, no cleanup) the third time a shard reaches the point between writing a batch and
-/// committing it. Without the variable every fail point is a no-op.
+/// committing it. <c>MALLARD_PAUSEPOINT=partition.after_commit@1:3000</c> makes the first pass
+/// through a pause point wait 3 s (a stalled process, without blocking the scheduler). Without the
+/// variables every point is a no-op.
 /// </summary>
 internal static class FailPoints
 {
     private static readonly (string Name, int At)? Configured = Parse(Environment.GetEnvironmentVariable("MALLARD_FAILPOINT"));
+    private static readonly (string Name, int At, int Milliseconds)? Pause = ParsePause(Environment.GetEnvironmentVariable("MALLARD_PAUSEPOINT"));
     private static int _hits;
+    private static int _pauses;
+
+    public static Task PauseAsync(string name) =>
+        Pause is { } point && point.Name == name && Interlocked.Increment(ref _pauses) == point.At
+            ? Task.Delay(point.Milliseconds)
+            : Task.CompletedTask;
+
+    private static (string, int, int)? ParsePause(string? value)
+    {
+        var colon = value?.LastIndexOf(':') ?? -1;
+        return colon > 0 && Parse(value![..colon]) is { } point && int.TryParse(value.AsSpan(colon + 1), out var milliseconds) && milliseconds > 0
+            ? (point.Item1, point.Item2, milliseconds)
+            : null;
+    }
 
     public static void Hit(string name)
     {

@@ -147,6 +147,14 @@ public sealed partial class Shard
         return (result.GetInt64(0), result.GetInt64(1), result.GetString(2));
     }
 
+    /// <summary>Row and ledger counts only (no content scan): what the switch checks while writes are refused.</summary>
+    public (long Rows, long Ledger) Counts()
+    {
+        using var reader = OpenReader();
+        return (Convert.ToInt64(DuckDbCommands.Scalar(reader.Connection, ShardSql.CountRows(_dataset)), CultureInfo.InvariantCulture),
+            Convert.ToInt64(DuckDbCommands.Scalar(reader.Connection, ShardSql.CountLedger), CultureInfo.InvariantCulture));
+    }
+
     /// <summary>Folds the WAL into the database file.</summary>
     public void Checkpoint()
     {

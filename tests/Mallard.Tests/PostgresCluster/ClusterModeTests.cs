@@ -187,6 +187,44 @@ public sealed class ClusterModeTests(PostgresServer postgres, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task StaleActivationPausedAfterItsCommit_whenANewerOneTookOver_isNeverAnswered200()
+    {
+        // The first cluster's silo pauses 3 s after its second group commit, before answering. In
+        // that time a second cluster sharing its ServiceId takes every partition's epoch. The
+        // paused commit wrote only to the superseded shard, so its caller must not get a 200.
+        var database = await postgres.CreateDatabaseAsync();
+        await using var stale = new MallardCluster(database, silos: 1, clusterId: "stale-a", serviceId: "paused")
+        {
+            SiloEnvironment = new Dictionary<string, string> { ["MALLARD_PAUSEPOINT"] = "partition.after_commit@2:3000" },
+        };
+        await using var current = new MallardCluster(database, silos: 1, clusterId: "stale-b", serviceId: "paused");
+        await stale.StartAsync();
+        await current.StartAsync();
+
+        // One partition only: the first batch activates it (its epoch is taken before the takeover),
+        // the second is the paused group.
+        var views = PageView.Generate(800, seed: 7101).Where(v => ClusterLoad.OwnerOf(v, 8) == 3).ToList();
+        using (var first = await stale.PostRecordsAsync(PageView.JsonArray(views.Take(20))))
+        {
+            Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        }
+
+        var pending = stale.PostRecordsAsync(PageView.JsonArray(views.Skip(20).Take(20)));
+        await Task.Delay(500);
+        using (var takeover = await current.PostRecordsAsync(PageView.JsonArray(PageView.Generate(400, seed: 7102))))
+        {
+            Assert.Equal(HttpStatusCode.OK, takeover.StatusCode);
+        }
+
+        using var answer = await pending;
+        var text = await answer.Content.ReadAsStringAsync();
+        Assert.True(answer.StatusCode == HttpStatusCode.ServiceUnavailable, text);
+        var problem = JsonDocument.Parse(text).RootElement;
+        Assert.Equal("partition_unavailable", problem.GetProperty("code").GetString());
+        Assert.Contains("fenced", problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
     public async Task SilosRestarted_ownershipAndEpochs_surviveInPostgres()
     {
         await using var cluster = new MallardCluster(await postgres.CreateDatabaseAsync(), silos: 3);

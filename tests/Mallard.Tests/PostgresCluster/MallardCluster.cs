@@ -44,6 +44,9 @@ public sealed class MallardCluster : IAsyncDisposable
 
     public HttpClient Http { get; }
 
+    /// <summary>Environment variables for every silo started without its own (for example a pause point).</summary>
+    public IReadOnlyDictionary<string, string>? SiloEnvironment { get; init; }
+
     /// <summary>The silos the cluster started with.</summary>
     public int SiloCount { get; }
 
@@ -75,7 +78,7 @@ public sealed class MallardCluster : IAsyncDisposable
                 $"--Mallard:Silo:HttpPort={httpPort}",
                 $"--Mallard:Shards:DataDirectory={DataDirectory(ordinal)}",
             ],
-            environment);
+            environment ?? SiloEnvironment);
         _silos[ordinal] = silo;
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}") };
         await WaitUntilAsync(http, "/healthz", silo, _ => true);
