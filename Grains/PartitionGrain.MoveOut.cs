@@ -1,3 +1,4 @@
+using Mallard.Contract;
 using Mallard.Grains.Moves;
 using Mallard.Grains.Ownership;
 using Mallard.Grains.Shards;
@@ -58,10 +59,18 @@ public sealed partial class PartitionGrain
         return new MoveImage(image.Seq, image.Bytes, image.Rows, image.Ledger);
     }
 
-    public Task<string> GetImageChecksumAsync(Guid moveId)
+    public async Task<string> GetImageChecksumAsync(Guid moveId)
     {
         var move = MoveOf(moveId);
-        return move.Checksum ?? Task.FromResult("");
+        try
+        {
+            return move.Checksum is { } checksum ? await checksum : "";
+        }
+        catch (DuckDB.NET.Data.DuckDBException e)
+        {
+            // DuckDB's exception does not cross the wire; the refusal does, with its message.
+            throw new PartitionException(ErrorCodes.ShardWriteFailed, $"partition {this.GetPrimaryKeyString()} could not checksum its image: {DisplayText.FirstLine(e.Message)}");
+        }
     }
 
     // A target that stopped calling (it died, or its silo did) before the seal: the move is

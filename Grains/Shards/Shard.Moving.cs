@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.IO.Hashing;
 using DuckDB.NET.Data;
+using Mallard.Contract;
 using Mallard.Partitions;
 
 namespace Mallard.Grains.Shards;
@@ -45,7 +46,29 @@ public sealed partial class Shard
     /// <see cref="PinnedImage.Seq"/> while later commits go to the WAL. Commits wait only for the
     /// checkpoint. <see cref="ReleaseImage"/> ends the pin.
     /// </summary>
+    /// <exception cref="PartitionException"><c>shard_write_failed</c> when the checkpoint keeps failing; nothing stays pinned.</exception>
     public PinnedImage PinImage()
+    {
+        // A checkpoint can be refused while DuckDB is busy; it is retried a few times, with the
+        // write lock released in between so writes go on.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return TryPinImage();
+            }
+            catch (DuckDBException) when (attempt < 5)
+            {
+                Thread.Sleep(200 * attempt);
+            }
+            catch (DuckDBException e)
+            {
+                throw new PartitionException(ErrorCodes.ShardWriteFailed, $"shard {_dataset.Name}/{Partition} could not pin an image to copy: {DisplayText.FirstLine(e.Message)}");
+            }
+        }
+    }
+
+    private PinnedImage TryPinImage()
     {
         lock (_writeGate)
         {
@@ -53,17 +76,29 @@ public sealed partial class Shard
             DuckDbCommands.Execute(_writer, ShardSql.SuspendCheckpoints);
             _checkpointsSuspended = true;
             _moving = true;
-            DuckDbCommands.Execute(_writer, ShardSql.Checkpoint);
-            var rows = Convert.ToInt64(DuckDbCommands.Scalar(_writer, ShardSql.CountRows(_dataset)), CultureInfo.InvariantCulture);
-            var ledger = Convert.ToInt64(DuckDbCommands.Scalar(_writer, ShardSql.CountLedger), CultureInfo.InvariantCulture);
+            DuckDBConnection? snapshot = null;
+            try
+            {
+                DuckDbCommands.Execute(_writer, ShardSql.Checkpoint);
+                var rows = Convert.ToInt64(DuckDbCommands.Scalar(_writer, ShardSql.CountRows(_dataset)), CultureInfo.InvariantCulture);
+                var ledger = Convert.ToInt64(DuckDbCommands.Scalar(_writer, ShardSql.CountLedger), CultureInfo.InvariantCulture);
 
-            // A read transaction started now sees exactly the image, however much commits later:
-            // the image's checksum is computed on it while writes go on.
-            var snapshot = new DuckDBConnection(_connectionString);
-            snapshot.Open();
-            DuckDbCommands.Execute(snapshot, "BEGIN TRANSACTION");
-            DuckDbCommands.Scalar(snapshot, ShardSql.ReadPosition);
-            return new PinnedImage(_commitSeq, new FileInfo(Path).Length, rows, ledger) { Snapshot = snapshot, Dataset = _dataset };
+                // A read transaction started now sees exactly the image, however much commits
+                // later: the image's checksum is computed on it while writes go on.
+                snapshot = new DuckDBConnection(_connectionString);
+                snapshot.Open();
+                DuckDbCommands.Execute(snapshot, "BEGIN TRANSACTION");
+                DuckDbCommands.Scalar(snapshot, ShardSql.ReadPosition);
+                return new PinnedImage(_commitSeq, new FileInfo(Path).Length, rows, ledger) { Snapshot = snapshot, Dataset = _dataset };
+            }
+            catch
+            {
+                snapshot?.Dispose();
+                DuckDbCommands.Execute(_writer, ShardSql.ResumeCheckpoints);
+                _checkpointsSuspended = false;
+                _moving = false;
+                throw;
+            }
         }
     }
 
