@@ -174,6 +174,20 @@ public sealed class MallardCluster : IAsyncDisposable
         return owners;
     }
 
+    /// <summary>
+    /// With every silo stopped: each acknowledged record is stored exactly once, and every shard
+    /// file holding rows is on the ordinal that owns its partition (<paramref name="owners"/>).
+    /// </summary>
+    public void AssertEveryAcknowledgedRowOnceOnItsOwner(IReadOnlyCollection<Http.PageView> acknowledged, int[] owners)
+    {
+        var stored = Enumerable.Range(0, _silos.Length).SelectMany(o => ReadShards(o).Select(r => (r.EventId, r.Partition, Ordinal: o))).ToList();
+        Assert.All(stored, r => Assert.Equal(owners[r.Partition], r.Ordinal));
+        Assert.Equal(0, stored.GroupBy(r => r.EventId).Count(g => g.Count() > 1));
+        var storedIds = stored.Select(r => r.EventId).ToHashSet();
+        Assert.Equal(0, acknowledged.Count(v => !storedIds.Contains(v.EventId)));
+        Assert.Equal(acknowledged.Select(v => v.EventId).Distinct().Count(), stored.Count);
+    }
+
     /// <summary>Every page_views row stored in the shard files of <paramref name="ordinal"/> (the silo must be stopped).</summary>
     public List<(Guid EventId, int Partition)> ReadShards(int ordinal)
     {

@@ -53,13 +53,7 @@ public sealed class ScaleOutTests(PostgresServer postgres)
         }
 
         // Row by row: every acknowledged record is stored exactly once, on the silo that owns its partition.
-        var stored = Enumerable.Range(0, 4).SelectMany(o => cluster.ReadShards(o).Select(r => (r.EventId, r.Partition, Ordinal: o))).ToList();
-        var owners = MallardCluster.Owners(status);
-        Assert.All(stored, r => Assert.Equal(owners[r.Partition], r.Ordinal));
-        Assert.Equal(0, stored.GroupBy(r => r.EventId).Count(g => g.Count() > 1));
-        var storedIds = stored.Select(r => r.EventId).ToHashSet();
-        Assert.Equal(0, acknowledged.Count(v => !storedIds.Contains(v.EventId)));
-        Assert.Equal(acknowledged.Select(v => v.EventId).Distinct().Count(), stored.Count);
+        cluster.AssertEveryAcknowledgedRowOnceOnItsOwner([.. acknowledged], MallardCluster.Owners(status));
         Assert.All(observations, o => Assert.True(o.Status is 200 or 503, o.Problem));
     }
 
