@@ -159,7 +159,8 @@ public static class IngestBenchmark
     {
         var start = new ProcessStartInfo("dotnet", [assembly, .. args]) { RedirectStandardOutput = true, RedirectStandardError = true };
         var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
+        // Standard output is the processes' log; only move phase lines are worth showing here.
+        process.OutputDataReceived += (_, e) => { if (e.Data?.Contains(" phases: ", StringComparison.Ordinal) == true) Console.Error.WriteLine(e.Data.Trim()); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine(e.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
