@@ -184,33 +184,48 @@ public sealed class ClusterModeTests(PostgresServer postgres, ITestOutputHelper 
     [Fact]
     public async Task StaleActivationPausedAfterItsCommit_whenANewerOneTookOver_isNeverAnswered200()
     {
-        // The first cluster's silo pauses 3 s after its second group commit, before answering. In
-        // that time a second cluster sharing its ServiceId takes every partition's epoch. The
-        // paused commit wrote only to the superseded shard, so its caller must not get a 200.
+        // The first ("stale") cluster's silo pauses 3.5 s after its second group commit, before
+        // answering. In that time a second cluster sharing its ServiceId takes the partition's
+        // epoch. The paused commit wrote only to the superseded shard: its caller must not get 200.
         var database = await postgres.CreateDatabaseAsync();
         await using var stale = new MallardCluster(database, silos: 1, clusterId: "stale-a", serviceId: "paused")
         {
-            SiloEnvironment = new Dictionary<string, string> { ["MALLARD_PAUSEPOINT"] = "partition.after_commit@2:3000" },
+            SiloEnvironment = new Dictionary<string, string> { ["MALLARD_PAUSEPOINT"] = "partition.after_commit@2:3500" },
         };
         await using var current = new MallardCluster(database, silos: 1, clusterId: "stale-b", serviceId: "paused");
         await stale.StartAsync();
         await current.StartAsync();
 
-        // One partition only: the first batch activates it (its epoch is taken before the takeover),
-        // the second is the paused group.
-        var views = PageView.Generate(800, seed: 7101).Where(v => ClusterLoad.OwnerOf(v, 8) == 3).ToList();
-        using (var first = await stale.PostRecordsAsync(PageView.JsonArray(views.Take(20))))
+        // One partition only. Both silos activate it first, the stale one last (it holds the
+        // newest epoch), so the takeover below needs no activation start-up inside the pause.
+        var views = PageView.Generate(1600, seed: 7101).Where(v => ClusterLoad.OwnerOf(v, 8) == 3).ToList();
+        using (var warm = await current.PostRecordsAsync(PageView.JsonArray(views.Take(10))))
+        {
+            Assert.Equal(HttpStatusCode.OK, warm.StatusCode);
+        }
+
+        using (var first = await stale.PostRecordsAsync(PageView.JsonArray(views.Skip(10).Take(10))))
         {
             Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         }
 
-        var pending = stale.PostRecordsAsync(PageView.JsonArray(views.Skip(20).Take(20)));
-        await Task.Delay(500);
-        using (var takeover = await current.PostRecordsAsync(PageView.JsonArray(PageView.Generate(400, seed: 7102))))
+        var pending = stale.PostRecordsAsync(PageView.JsonArray(views.Skip(20).Take(10)));
+        await Task.Delay(300);
+
+        // The second cluster's activation is fenced by the stale one's epoch; its retries end in a
+        // fresh activation that takes the newest epoch and commits.
+        var takenOver = false;
+        for (var attempt = 0; attempt < 20 && !takenOver; attempt++)
         {
-            Assert.Equal(HttpStatusCode.OK, takeover.StatusCode);
+            using var takeover = await current.PostRecordsAsync(PageView.JsonArray(views.Skip(30 + attempt * 5).Take(5)));
+            takenOver = takeover.StatusCode == HttpStatusCode.OK;
+            if (!takenOver)
+            {
+                await Task.Delay(100);
+            }
         }
 
+        Assert.True(takenOver, "the second cluster never took the partition over");
         using var answer = await pending;
         var text = await answer.Content.ReadAsStringAsync();
         Assert.True(answer.StatusCode == HttpStatusCode.ServiceUnavailable, text);
