@@ -96,7 +96,7 @@ public static class IngestBenchmark
         return lines;
     }
 
-    internal static (double RowsPerSecond, double P50, double P99, int Failures) RunLoad(string gateway, PayloadTemplate template, string format, int clients, TimeSpan duration)
+    internal static (double RowsPerSecond, double P50, double P99, int Failures) RunLoad(string gateway, PayloadTemplate template, string format, int clients, TimeSpan duration, List<double>? allLatencies = null)
     {
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = clients }) { BaseAddress = new Uri(gateway), Timeout = TimeSpan.FromSeconds(60) };
         var latencies = new List<double>();
@@ -129,11 +129,12 @@ public static class IngestBenchmark
         })).ToArray();
         Task.WaitAll(workers);
         var total = stopwatch.Elapsed.TotalSeconds;
+        allLatencies?.AddRange(latencies);
         latencies.Sort();
         return (rows / total, Percentile(latencies, 0.5), Percentile(latencies, 0.99), failures);
     }
 
-    private static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)(sorted.Count * p))];
+    internal static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)(sorted.Count * p))];
 
     // utime + stime from /proc/PID/stat, in seconds (clock ticks of 1/100 s on Linux).
     internal static double CpuSeconds(Process process)

@@ -62,67 +62,33 @@ public static class RebalanceBenchmark
             processes.Add(StartSilo(1, data, common));
             WaitUntil(() => http.GetStringAsync("/readyz").Result.Contains("ready: 2 silo", StringComparison.Ordinal));
 
-            var seconds = quick ? 5 : 15;
-            var before = IngestBenchmark.RunLoad(gateway, template, "ndjson", 4, TimeSpan.FromSeconds(seconds));
+            // Before and during are measured alike: consecutive 2 s windows of the same load, the
+            // p99 over every batch and the worst window's p99.
+            var seconds = quick ? 6 : 16;
+            var before = Measure(gateway, template, () => seconds-- > 0 ? 1 : 0);
 
             var started = Stopwatch.StartNew();
-            using (var response = http.PostAsync("/v1/cluster/rebalance", null).Result)
-            {
-                response.EnsureSuccessStatusCode();
-            }
-
-            var planRunning = true;
-            var load = Task.Run(() =>
-            {
-                var results = new List<(double RowsPerSecond, double P50, double P99, int Failures)>();
-                while (Volatile.Read(ref planRunning))
-                {
-                    results.Add(IngestBenchmark.RunLoad(gateway, template, "ndjson", 4, TimeSpan.FromSeconds(2)));
-                }
-
-                return results;
-            });
-            JsonElement moves;
-            while (true)
-            {
-                var status = JsonDocument.Parse(http.GetStringAsync("/v1/cluster").Result).RootElement;
-                moves = status.GetProperty("moves");
-                if (!moves.GetProperty("plan").GetProperty("running").GetBoolean())
-                {
-                    break;
-                }
-
-                Thread.Sleep(200);
-            }
-
+            Post(http, "/v1/cluster/rebalance", null);
+            var planRunning = 1;
+            var load = Task.Run(() => Measure(gateway, template, () => Volatile.Read(ref planRunning)));
+            var moves = WaitForPlan(http);
             var planTime = started.Elapsed;
-            Volatile.Write(ref planRunning, false);
+            Volatile.Write(ref planRunning, 0);
             var during = load.Result;
-            var big = moves.GetProperty("completed").EnumerateArray().FirstOrDefault(m => m.GetProperty("partition").GetInt32() == BigPartition);
-            var failed = moves.GetProperty("failed").GetArrayLength();
+
+            // The same partition moves back with no ingest running: what the transfer does with the cores to itself.
+            Post(http, "/v1/cluster/drain", new StringContent("{\"ordinal\":1}", System.Text.Encoding.UTF8, "application/json"));
+            var back = WaitForPlan(http);
+
             Console.WriteLine();
             Console.WriteLine("| measure | value |");
             Console.WriteLine("|---|---:|");
-            if (big.ValueKind == JsonValueKind.Object)
-            {
-                var bytes = big.GetProperty("totalBytes").GetInt64();
-                var elapsedMs = big.GetProperty("elapsedMs").GetDouble();
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| partition {BigPartition}: shard image bytes | {bytes / 1e6:N0} MB |"));
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| partition {BigPartition}: move time (start to switch) | {elapsedMs / 1000:F1} s |"));
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| partition {BigPartition}: move rate | {bytes / 1e6 / (elapsedMs / 1000):N0} MB/s (target ≥ 200) |"));
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| partition {BigPartition}: writes refused (seal to switch) | {big.GetProperty("writeUnavailableMs").GetDouble():N0} ms (target ≤ 1,000) |"));
-            }
-            else
-            {
-                Console.WriteLine($"| partition {BigPartition}: move | did not complete: {moves} |");
-            }
-
-            var duringRows = during.Count == 0 ? 0 : during.Average(r => r.RowsPerSecond);
-            var duringP99 = during.Count == 0 ? 0 : during.Max(r => r.P99);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| whole plan (4 moves) | {planTime.TotalSeconds:F1} s, {failed} failed |"));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| other partitions before: rows/s, p99 | {before.RowsPerSecond:N0}, {before.P99:F0} ms |"));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| other partitions during: rows/s, p99 (worst 2 s window) | {duringRows:N0}, {duringP99:F0} ms ({duringP99 / Math.Max(1, before.P99):F2}× before; target ≤ 1.5×) |"));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| non-200 answers before / during | {before.Failures} / {during.Sum(r => r.Failures)} |"));
+            MoveRows("under ingest", moves);
+            MoveRows("no ingest running, moved back", back);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| whole plan (4 moves) | {planTime.TotalSeconds:F1} s, {moves.GetProperty("failed").GetArrayLength()} failed |"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| other partitions before: rows/s, p99, worst 2 s window p99 | {before.RowsPerSecond:N0}, {before.P99:F0} ms, {before.WorstWindowP99:F0} ms |"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| other partitions during: rows/s, p99, worst 2 s window p99 | {during.RowsPerSecond:N0}, {during.P99:F0} ms ({during.P99 / Math.Max(1, before.P99):F2}× before; target ≤ 1.5×), {during.WorstWindowP99:F0} ms ({during.WorstWindowP99 / Math.Max(1, before.WorstWindowP99):F2}×) |"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| non-200 answers before / during | {before.Failures} / {during.Failures} |"));
             return 0;
         }
         finally
@@ -143,6 +109,59 @@ public static class RebalanceBenchmark
                 Directory.Delete(data, recursive: true);
             }
         }
+    }
+
+    private readonly record struct LoadWindow(double RowsPerSecond, double P99, double WorstWindowP99, int Failures);
+
+    // Runs 2 s windows of 4-client load while windows() answers non-zero.
+    private static LoadWindow Measure(string gateway, IngestBenchmark.PayloadTemplate template, Func<int> windows)
+    {
+        var latencies = new List<double>();
+        var results = new List<(double RowsPerSecond, double P50, double P99, int Failures)>();
+        while (windows() != 0)
+        {
+            results.Add(IngestBenchmark.RunLoad(gateway, template, "ndjson", 4, TimeSpan.FromSeconds(2), latencies));
+        }
+
+        latencies.Sort();
+        return results.Count == 0 ? default
+            : new LoadWindow(results.Average(r => r.RowsPerSecond), IngestBenchmark.Percentile(latencies, 0.99), results.Max(r => r.P99), results.Sum(r => r.Failures));
+    }
+
+    private static void Post(HttpClient http, string route, HttpContent? body)
+    {
+        using var response = http.PostAsync(route, body).Result;
+        response.EnsureSuccessStatusCode();
+    }
+
+    private static JsonElement WaitForPlan(HttpClient http)
+    {
+        while (true)
+        {
+            var moves = JsonDocument.Parse(http.GetStringAsync("/v1/cluster").Result).RootElement.GetProperty("moves");
+            if (!moves.GetProperty("plan").GetProperty("running").GetBoolean())
+            {
+                return moves;
+            }
+
+            Thread.Sleep(200);
+        }
+    }
+
+    private static void MoveRows(string when, JsonElement moves)
+    {
+        var big = moves.GetProperty("completed").EnumerateArray().FirstOrDefault(m => m.GetProperty("partition").GetInt32() == BigPartition);
+        if (big.ValueKind != JsonValueKind.Object)
+        {
+            Console.WriteLine($"| partition {BigPartition}, {when}: move | did not complete: {moves} |");
+            return;
+        }
+
+        var bytes = big.GetProperty("totalBytes").GetInt64();
+        var elapsedMs = big.GetProperty("elapsedMs").GetDouble();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| partition {BigPartition}, {when}: image, move time (start to switch) | {bytes / 1e6:N0} MB, {elapsedMs / 1000:F1} s |"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| partition {BigPartition}, {when}: move rate | {bytes / 1e6 / (elapsedMs / 1000):N0} MB/s (target ≥ 200) |"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| partition {BigPartition}, {when}: writes refused (seal to switch) | {big.GetProperty("writeUnavailableMs").GetDouble():N0} ms (target ≤ 1,000) |"));
     }
 
     private static Process StartSilo(int ordinal, string data, string[] common)

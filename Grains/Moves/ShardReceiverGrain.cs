@@ -25,11 +25,17 @@ public sealed partial class ShardReceiverGrain(
     IOwnershipStore store,
     MoveMetrics metrics,
     IOptions<ClusterTopologyOptions> topology,
+    IOptions<Rebalancing.RebalanceOptions> rebalance,
     ILogger<ShardReceiverGrain> logger)
     : Grain, IShardReceiverGrain
 {
     /// <summary>Bytes per image chunk: bounded memory per call, large enough to keep the link busy.</summary>
     private const int ChunkBytes = 4 << 20;
+
+    /// <summary>Chunks requested ahead of the one being written.</summary>
+    private const int ChunksInFlight = 3;
+
+    private const long FlushEvery = 64L << 20;
 
     /// <summary>A catch-up round that brings fewer rows than this is the last before the seal.</summary>
     private const int SmallRemainderRows = 20_000;
@@ -108,11 +114,12 @@ public sealed partial class ShardReceiverGrain(
 
             // 1. The image, in bounded, checksummed chunks.
             MoveImage image;
+            TimeSpan finalFlush;
             using (Phase("copy"))
             {
                 image = await source.BeginMoveOutAsync(move);
                 Report(move, MovePhase.Copying, 0, image.Bytes, started);
-                await CopyImageAsync(source, move, image, path, started);
+                finalFlush = await CopyImageAsync(source, move, image, path, started);
                 FailPoints.Hit("move.target_copied");
             }
 
@@ -189,7 +196,7 @@ public sealed partial class ShardReceiverGrain(
             metrics.Completed(move.Dataset, unavailable);
             _progress = new MoveProgress(move, MovePhase.Completed, image.Bytes, image.Bytes, null, unavailable.TotalMilliseconds, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             LogMoveCompleted(move.MoveId, move.Dataset, move.Partition, move.Target, image.Bytes, Stopwatch.GetElapsedTime(started).TotalMilliseconds, unavailable.TotalMilliseconds);
-            LogMoveTimings(move.MoveId, Stopwatch.GetElapsedTime(started, copied).TotalMilliseconds, Stopwatch.GetElapsedTime(copied, verified).TotalMilliseconds,
+            LogMoveTimings(move.MoveId, Stopwatch.GetElapsedTime(started, copied).TotalMilliseconds, finalFlush.TotalMilliseconds, Stopwatch.GetElapsedTime(copied, verified).TotalMilliseconds,
                 Stopwatch.GetElapsedTime(verified, sealedAt).TotalMilliseconds, unavailable.TotalMilliseconds);
 
             // Open the shard here now, so the first write after the switch does not wait for it.
@@ -239,32 +246,111 @@ public sealed partial class ShardReceiverGrain(
         }
     }
 
-    private async Task CopyImageAsync(IPartitionGrain source, PartitionMove move, MoveImage image, string path, long started)
+    // Returns how long the final flush to disk took.
+    private async Task<TimeSpan> CopyImageAsync(IPartitionGrain source, PartitionMove move, MoveImage image, string path, long started)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
-        long offset = 0;
+        using var file = File.OpenHandle(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.Asynchronous);
 
-        // One chunk is fetched while the previous one is written.
-        var next = image.Bytes > 0 ? source.ReadMoveChunkAsync(move.MoveId, 0, ChunkBytes) : null;
-        while (next is not null)
+        // A few chunks are requested ahead, so the link, the source's read and this write overlap;
+        // memory stays at ChunksInFlight chunks, all pooled.
+        var requested = new Queue<(long Offset, Task<ImageChunk> Chunk)>();
+        long next = 0;
+        long written = 0;
+        var staging = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 20);
+        var copying = Stopwatch.GetTimestamp();
+        var pacer = new CopyPacer(rebalance.Value.MoveCopyMegabytesPerSecond);
+
+        // The file is flushed in the background every FlushEvery bytes, so the disk writes while
+        // chunks arrive instead of all at the final flush.
+        Task flushing = Task.CompletedTask;
+        long flushedAt = 0;
+        try
         {
-            var chunk = await next;
-            if (chunk.Bytes.Length == 0 || System.IO.Hashing.XxHash64.HashToUInt64(chunk.Bytes) != chunk.Hash)
+            while (written < image.Bytes)
             {
-                throw new MoveFailedException("copy", $"the image chunk at byte {offset} arrived {(chunk.Bytes.Length == 0 ? "empty" : "corrupted")}");
+                while (requested.Count < ChunksInFlight && next < image.Bytes)
+                {
+                    if (pacer.DelayBefore(next, Stopwatch.GetElapsedTime(copying)) is { } due && due > TimeSpan.Zero)
+                    {
+                        await Task.Delay(due);
+                    }
+
+                    requested.Enqueue((next, source.ReadMoveChunkAsync(move.MoveId, next, ChunkBytes)));
+                    next += Math.Min(ChunkBytes, image.Bytes - next);
+                }
+
+                var (offset, pending) = requested.Dequeue();
+                var chunk = await pending;
+                var length = chunk.Bytes.Length;
+                try
+                {
+                    if (length == 0 || length != Math.Min(ChunkBytes, image.Bytes - offset))
+                    {
+                        throw new MoveFailedException("copy", $"the image chunk at byte {offset} arrived with {length} bytes");
+                    }
+
+                    // The received buffer is many small pooled segments: hash them, gather them
+                    // into larger writes.
+                    var hash = new System.IO.Hashing.XxHash64();
+                    var at = offset;
+                    var filled = 0;
+                    foreach (var segment in chunk.Bytes.MemorySegments)
+                    {
+                        hash.Append(segment.Span);
+                        var rest = segment;
+                        while (!rest.IsEmpty)
+                        {
+                            var take = Math.Min(rest.Length, staging.Length - filled);
+                            rest[..take].CopyTo(staging.AsMemory(filled));
+                            filled += take;
+                            rest = rest[take..];
+                            if (filled == staging.Length)
+                            {
+                                await RandomAccess.WriteAsync(file, staging.AsMemory(0, filled), at);
+                                at += filled;
+                                filled = 0;
+                            }
+                        }
+                    }
+
+                    if (hash.GetCurrentHashAsUInt64() != chunk.Hash)
+                    {
+                        throw new MoveFailedException("copy", $"the image chunk at byte {offset} arrived corrupted");
+                    }
+
+                    await RandomAccess.WriteAsync(file, staging.AsMemory(0, filled), at);
+                    written = at + filled;
+                    if (written - flushedAt >= FlushEvery && flushing.IsCompleted)
+                    {
+                        flushedAt = written;
+                        flushing = Task.Run(() => RandomAccess.FlushToDisk(file));
+                    }
+
+                    metrics.Copied(length);
+                    Report(move, MovePhase.Copying, written, image.Bytes, started);
+                }
+                finally
+                {
+                    chunk.Bytes.Dispose();
+                }
             }
 
-            var following = offset + chunk.Bytes.Length;
-            next = following < image.Bytes ? source.ReadMoveChunkAsync(move.MoveId, following, ChunkBytes) : null;
-            await file.WriteAsync(chunk.Bytes);
-            offset = following;
-            metrics.Copied(chunk.Bytes.Length);
-            Report(move, MovePhase.Copying, offset, image.Bytes, started);
+            await flushing;
+            var flush = Stopwatch.GetTimestamp();
+            RandomAccess.FlushToDisk(file);
+            return Stopwatch.GetElapsedTime(flush);
         }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(staging);
 
-        await file.FlushAsync();
-        file.Flush(flushToDisk: true);
+            // Chunks already on their way are returned to the pool when they arrive.
+            foreach (var (_, pending) in requested)
+            {
+                _ = pending.ContinueWith(t => t.Result.Bytes.Dispose(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+            }
+        }
     }
 
     // Replays the next groups of the source's log; returns the rows replayed.
@@ -338,8 +424,8 @@ public sealed partial class ShardReceiverGrain(
     [LoggerMessage(Level = LogLevel.Information, Message = "Move {MoveId}: {Dataset}/{Partition} now on ordinal {Target}: {Bytes} bytes in {ElapsedMs:F0} ms, writes refused for {UnavailableMs:F0} ms")]
     private partial void LogMoveCompleted(Guid moveId, string dataset, int partition, int target, long bytes, double elapsedMs, double unavailableMs);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Move {MoveId} phases: copy {CopyMs:F0} ms, verify {VerifyMs:F0} ms, catch-up {CatchUpMs:F0} ms, switch {SwitchMs:F0} ms")]
-    private partial void LogMoveTimings(Guid moveId, double copyMs, double verifyMs, double catchUpMs, double switchMs);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Move {MoveId} phases: copy {CopyMs:F0} ms (final flush to disk {FlushMs:F0} ms), verify {VerifyMs:F0} ms, catch-up {CatchUpMs:F0} ms, switch {SwitchMs:F0} ms")]
+    private partial void LogMoveTimings(Guid moveId, double copyMs, double flushMs, double verifyMs, double catchUpMs, double switchMs);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Move {MoveId}: {Dataset}/{Partition} failed at {Step} and stays on its source: {Reason}")]
     private partial void LogMoveFailed(Guid moveId, string dataset, int partition, string step, string reason);

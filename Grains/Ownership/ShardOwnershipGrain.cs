@@ -19,6 +19,20 @@ public sealed partial class ShardOwnershipGrain(
     /// <summary>The grain storage provider Mallard's own state lives in.</summary>
     public const string StorageName = "mallard";
 
+    // An older Mallard's map is imported whole on activation, before any caller reads the store,
+    // so the cluster status and the rebalancer see every dataset from the first start on.
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        foreach (var (dataset, owners) in legacy.State.Datasets)
+        {
+            if ((await store.ReadDatasetAsync(dataset, cancellationToken)).Length == 0)
+            {
+                await store.AssignAsync(dataset, owners, cancellationToken);
+                LogImported(dataset, owners.Length);
+            }
+        }
+    }
+
     public async Task<DatasetOwnership> GetDatasetAsync(string dataset, int partitions)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(partitions, 1);
@@ -30,19 +44,10 @@ public sealed partial class ShardOwnershipGrain(
 
         // A dataset that gained partitions keeps the owners it had and spreads only the new ones.
         var assigned = new int[partitions];
-        if (legacy.State.Datasets.TryGetValue(dataset, out var imported) && owners.Length == 0)
-        {
-            LogImported(dataset, imported.Length);
-        }
-        else
-        {
-            imported = null;
-        }
-
         var targets = await SpreadTargetsAsync();
         for (var p = 0; p < partitions; p++)
         {
-            assigned[p] = p < owners.Length ? owners[p] : imported is not null && p < imported.Length ? imported[p] : targets[p % targets.Count];
+            assigned[p] = p < owners.Length ? owners[p] : targets[p % targets.Count];
         }
 
         var stored = await store.AssignAsync(dataset, assigned);

@@ -2,6 +2,7 @@ using Mallard.Grains.Moves;
 using Mallard.Grains.Ownership;
 using Mallard.Grains.Shards;
 using Mallard.Moves;
+using Mallard.Ownership;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -26,8 +27,23 @@ public sealed partial class ClusterUpkeep(
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(10));
         var sweptAt = DateTime.MinValue;
         var leftoversChecked = false;
+        var mapRead = false;
         do
         {
+            // The first read activates the ownership map, which imports an older Mallard's map.
+            if (!mapRead)
+            {
+                try
+                {
+                    await grains.GetGrain<IShardOwnershipGrain>(IShardOwnershipGrain.MapKey).GetMapAsync();
+                    mapRead = true;
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    LogPingFailed(e.GetBaseException().Message);
+                }
+            }
+
             if (!leftoversChecked)
             {
                 leftoversChecked = await RetireLeftoversAsync(stoppingToken);

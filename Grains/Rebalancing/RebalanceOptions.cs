@@ -16,6 +16,13 @@ public sealed class RebalanceOptions
     /// <summary>Moves a plan runs at once.</summary>
     public int MaxConcurrentMoves { get; set; } = 1;
 
+    /// <summary>
+    /// Caps how fast a move copies a shard image, in MB/s (0: as fast as it goes). A copy competes
+    /// with ingest for the silos' cores and disks; a cap trades move time for the other
+    /// partitions' latency.
+    /// </summary>
+    public int MoveCopyMegabytesPerSecond { get; set; }
+
     /// <summary>How long a silo keeps a shard file it handed off (under <c>retired/</c>) before deleting it.</summary>
     public TimeSpan RetiredShardRetention { get; set; } = TimeSpan.FromHours(24);
 
@@ -32,6 +39,11 @@ public sealed class RebalanceOptions
         if (options.MaxConcurrentMoves is < 1 or > 64)
         {
             throw new InvalidOperationException($"{Section}:MaxConcurrentMoves is {options.MaxConcurrentMoves}; expected 1 to 64");
+        }
+
+        if (options.MoveCopyMegabytesPerSecond < 0)
+        {
+            throw new InvalidOperationException($"{Section}:MoveCopyMegabytesPerSecond is {options.MoveCopyMegabytesPerSecond}; expected 0 (no cap) or more");
         }
 
         if (options.RetiredShardRetention < TimeSpan.Zero)

@@ -3,6 +3,7 @@ using System.IO.Hashing;
 using DuckDB.NET.Data;
 using Mallard.Contract;
 using Mallard.Partitions;
+using Orleans.Serialization.Buffers;
 
 namespace Mallard.Grains.Shards;
 
@@ -117,19 +118,35 @@ public sealed partial class Shard
     }
 
     /// <summary>Reads up to <paramref name="length"/> bytes of the pinned image at <paramref name="offset"/>, with their XxHash64.</summary>
-    public (byte[] Bytes, ulong Hash) ReadImage(long offset, int length, long imageBytes)
+    public (PooledBuffer Bytes, ulong Hash) ReadImage(long offset, int length, long imageBytes)
     {
         if (!_checkpointsSuspended)
         {
             throw new InvalidOperationException($"shard {_dataset.Name}/{Partition} has no pinned image");
         }
 
-        var count = (int)Math.Clamp(imageBytes - offset, 0, length);
-        var bytes = new byte[count];
-        using var file = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.None);
-        file.Position = offset;
-        file.ReadExactly(bytes);
-        return (bytes, XxHash64.HashToUInt64(bytes));
+        var remaining = (int)Math.Clamp(imageBytes - offset, 0, length);
+        var bytes = new PooledBuffer();
+        var hash = new XxHash64();
+        using var file = File.OpenHandle(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        while (remaining > 0)
+        {
+            var span = bytes.GetSpan(Math.Min(remaining, 1 << 20));
+            span = span[..Math.Min(span.Length, remaining)];
+            var read = RandomAccess.Read(file, span, offset);
+            if (read == 0)
+            {
+                bytes.Dispose();
+                throw new EndOfStreamException($"shard {_dataset.Name}/{Partition}: the pinned image ends before byte {offset}");
+            }
+
+            hash.Append(span[..read]);
+            bytes.Advance(read);
+            offset += read;
+            remaining -= read;
+        }
+
+        return (bytes, hash.GetCurrentHashAsUInt64());
     }
 
     /// <summary>

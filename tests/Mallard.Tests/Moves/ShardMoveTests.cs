@@ -66,7 +66,9 @@ public sealed class ShardMoveTests
         {
             for (long offset = 0; offset < image.Bytes; offset += 64 * 1024)
             {
-                var (bytes, hash) = source.ReadImage(offset, 64 * 1024, image.Bytes);
+                var (chunk, hash) = source.ReadImage(offset, 64 * 1024, image.Bytes);
+                var bytes = chunk.ToArray();
+                chunk.Dispose();
                 Assert.Equal(System.IO.Hashing.XxHash64.HashToUInt64(bytes), hash);
                 file.Write(bytes);
             }

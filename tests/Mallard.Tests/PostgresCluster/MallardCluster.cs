@@ -13,6 +13,9 @@ namespace Mallard.Tests.PostgresCluster;
 /// </summary>
 public sealed class MallardCluster : IAsyncDisposable
 {
+    /// <summary>page_views' partitions in the repository's contract.</summary>
+    public const int Partitions = 8;
+
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private readonly TempDirectory _data = new("mallard-pgcluster");
     private readonly string _connectionString;
@@ -159,7 +162,7 @@ public sealed class MallardCluster : IAsyncDisposable
     /// <summary>Owner ordinal of each of page_views' 8 partitions, from a <c>GET /v1/cluster</c> answer's ordinals (-1 when none).</summary>
     public static int[] Owners(JsonElement status)
     {
-        var owners = Enumerable.Repeat(-1, 8).ToArray();
+        var owners = Enumerable.Repeat(-1, Partitions).ToArray();
         foreach (var ordinal in status.GetProperty("ordinals").EnumerateArray())
         {
             if (ordinal.GetProperty("partitions").TryGetProperty("page_views", out var partitions))
@@ -178,15 +181,49 @@ public sealed class MallardCluster : IAsyncDisposable
     /// With every silo stopped: each acknowledged record is stored exactly once, and every shard
     /// file holding rows is on the ordinal that owns its partition (<paramref name="owners"/>).
     /// </summary>
-    public void AssertEveryAcknowledgedRowOnceOnItsOwner(IReadOnlyCollection<Http.PageView> acknowledged, int[] owners)
+    public void AssertEveryAcknowledgedRowOnceOnItsOwner(IReadOnlyCollection<Http.PageView> acknowledged, int[] owners) =>
+        AssertEveryAcknowledgedRowOnceOnItsOwner(acknowledged.Select(v => v.EventId).ToList(), owners);
+
+    /// <inheritdoc cref="AssertEveryAcknowledgedRowOnceOnItsOwner(IReadOnlyCollection{Http.PageView}, int[])"/>
+    public void AssertEveryAcknowledgedRowOnceOnItsOwner(IReadOnlyCollection<Guid> acknowledged, int[] owners)
     {
         var stored = Enumerable.Range(0, _silos.Length).SelectMany(o => ReadShards(o).Select(r => (r.EventId, r.Partition, Ordinal: o))).ToList();
         Assert.All(stored, r => Assert.Equal(owners[r.Partition], r.Ordinal));
         Assert.Equal(0, stored.GroupBy(r => r.EventId).Count(g => g.Count() > 1));
         var storedIds = stored.Select(r => r.EventId).ToHashSet();
-        Assert.Equal(0, acknowledged.Count(v => !storedIds.Contains(v.EventId)));
-        Assert.Equal(acknowledged.Select(v => v.EventId).Distinct().Count(), stored.Count);
+        Assert.Equal(0, acknowledged.Count(id => !storedIds.Contains(id)));
+        Assert.Equal(acknowledged.Distinct().Count(), stored.Count);
     }
+
+    /// <summary>True when the partitions of <paramref name="ordinals"/> (and only theirs) are within one of even.</summary>
+    public static bool Even(IReadOnlyDictionary<int, int> owned, int[] ordinals) =>
+        owned.Keys.All(ordinals.Contains)
+        && ordinals.All(o => owned.GetValueOrDefault(o) is var n && n >= Partitions / ordinals.Length && n <= (Partitions + ordinals.Length - 1) / ordinals.Length);
+
+    /// <summary>Waits (90 s at most) until the partitions each ordinal owns satisfy the condition and no plan runs.</summary>
+    public async Task WaitForOwnershipAsync(Func<IReadOnlyDictionary<int, int>, bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        var last = "";
+        while (DateTime.UtcNow < deadline)
+        {
+            var status = await GetJsonAsync("/v1/cluster");
+            last = status.ToString();
+            var running = status.GetProperty("moves").GetProperty("plan") is { ValueKind: JsonValueKind.Object } plan && plan.GetProperty("running").GetBoolean();
+            var owned = Owners(status).GroupBy(o => o).ToDictionary(g => g.Key, g => g.Count());
+            if (!running && condition(owned))
+            {
+                return;
+            }
+
+            await Task.Delay(250);
+        }
+
+        Assert.Fail($"ownership did not reach the expected spread in 90 s; last status:\n{last}\n{Logs()}");
+    }
+
+    public Task<HttpResponseMessage> PostJsonAsync(string path, string json) =>
+        Http.PostAsync(path, new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
 
     /// <summary>Every page_views row stored in the shard files of <paramref name="ordinal"/> (the silo must be stopped).</summary>
     public List<(Guid EventId, int Partition)> ReadShards(int ordinal)

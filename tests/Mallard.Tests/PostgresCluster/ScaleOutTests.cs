@@ -10,8 +10,6 @@ namespace Mallard.Tests.PostgresCluster;
 [Collection(PostgresCollection.Name)]
 public sealed class ScaleOutTests(PostgresServer postgres)
 {
-    private const int Partitions = 8;
-
     [Fact]
     public async Task SilosJoinAndOneIsDrained_underIngestWithRetries_everyAcknowledgedRecordIsStoredOnce_andPartitionsAreEven()
     {
@@ -23,19 +21,19 @@ public sealed class ScaleOutTests(PostgresServer postgres)
 
         // A third silo joins: after the delay the cluster rebalances by itself.
         await cluster.StartSiloAsync(2);
-        await WaitForOwnershipAsync(cluster, owned => Even(owned, [0, 1, 2]));
+        await cluster.WaitForOwnershipAsync(owned => MallardCluster.Even(owned, [0, 1, 2]));
 
         // A fourth joins.
         await cluster.StartSiloAsync(3);
-        await WaitForOwnershipAsync(cluster, owned => Even(owned, [0, 1, 2, 3]));
+        await cluster.WaitForOwnershipAsync(owned => MallardCluster.Even(owned, [0, 1, 2, 3]));
 
         // Ordinal 1 is drained, then stopped for good.
-        using (var drain = await PostJsonAsync(cluster, "/v1/cluster/drain", """{"ordinal": 1}"""))
+        using (var drain = await cluster.PostJsonAsync("/v1/cluster/drain", """{"ordinal": 1}"""))
         {
             Assert.Equal(HttpStatusCode.Accepted, drain.StatusCode);
         }
 
-        await WaitForOwnershipAsync(cluster, owned => !owned.ContainsKey(1) && Even(owned, [0, 2, 3]));
+        await cluster.WaitForOwnershipAsync(owned => !owned.ContainsKey(1) && MallardCluster.Even(owned, [0, 2, 3]));
         await load.WaitUntilAsync(seen => seen.Count(o => o.Status == 200) >= 5);
         Assert.Equal(0, await cluster.TerminateSiloAsync(1));
 
@@ -75,26 +73,26 @@ public sealed class ScaleOutTests(PostgresServer postgres)
             Assert.Empty(plan.GetProperty("moves").EnumerateArray());
         }
 
-        using (var unknown = await PostJsonAsync(cluster, "/v1/cluster/drain", """{"ordinal": 9}"""))
+        using (var unknown = await cluster.PostJsonAsync("/v1/cluster/drain", """{"ordinal": 9}"""))
         {
             Assert.Equal(HttpStatusCode.Conflict, unknown.StatusCode);
             Assert.Contains("drain_refused", await unknown.Content.ReadAsStringAsync());
         }
 
-        using (var first = await PostJsonAsync(cluster, "/v1/cluster/drain", """{"ordinal": 0}"""))
+        using (var first = await cluster.PostJsonAsync("/v1/cluster/drain", """{"ordinal": 0}"""))
         {
             Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
         }
 
-        await WaitForOwnershipAsync(cluster, owned => owned.Keys.SequenceEqual([1]) && owned[1] == Partitions);
-        using (var last = await PostJsonAsync(cluster, "/v1/cluster/drain", """{"ordinal": 1}"""))
+        await cluster.WaitForOwnershipAsync(owned => owned.Keys.SequenceEqual([1]) && owned[1] == MallardCluster.Partitions);
+        using (var last = await cluster.PostJsonAsync("/v1/cluster/drain", """{"ordinal": 1}"""))
         {
             Assert.Equal(HttpStatusCode.Conflict, last.StatusCode);
             Assert.Contains("last active", await last.Content.ReadAsStringAsync());
         }
 
         // Undrained, ordinal 0 takes half again on the next rebalance.
-        using (var undrain = await PostJsonAsync(cluster, "/v1/cluster/undrain", """{"ordinal": 0}"""))
+        using (var undrain = await cluster.PostJsonAsync("/v1/cluster/undrain", """{"ordinal": 0}"""))
         {
             Assert.Equal(HttpStatusCode.OK, undrain.StatusCode);
         }
@@ -104,38 +102,9 @@ public sealed class ScaleOutTests(PostgresServer postgres)
             Assert.Equal(HttpStatusCode.Accepted, rebalance.StatusCode);
         }
 
-        await WaitForOwnershipAsync(cluster, owned => Even(owned, [0, 1]));
+        await cluster.WaitForOwnershipAsync(owned => MallardCluster.Even(owned, [0, 1]));
         var (status, body) = await cluster.QueryAsync("""{"aggregates": [{"fn": "count", "as": "n"}]}""");
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal("200", body.GetProperty("rows")[0].GetProperty("n").GetString());
     }
-
-    private static bool Even(IReadOnlyDictionary<int, int> owned, int[] ordinals) =>
-        owned.Keys.All(ordinals.Contains)
-        && ordinals.All(o => owned.GetValueOrDefault(o) is var n && n >= Partitions / ordinals.Length && n <= (Partitions + ordinals.Length - 1) / ordinals.Length);
-
-    // Waits (90 s at most) until the partitions each ordinal owns satisfy the condition and no plan runs.
-    private static async Task WaitForOwnershipAsync(MallardCluster cluster, Func<IReadOnlyDictionary<int, int>, bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
-        var last = "";
-        while (DateTime.UtcNow < deadline)
-        {
-            var status = await cluster.GetJsonAsync("/v1/cluster");
-            last = status.ToString();
-            var running = status.GetProperty("moves").GetProperty("plan") is { ValueKind: JsonValueKind.Object } plan && plan.GetProperty("running").GetBoolean();
-            var owned = MallardCluster.Owners(status).GroupBy(o => o).ToDictionary(g => g.Key, g => g.Count());
-            if (!running && condition(owned))
-            {
-                return;
-            }
-
-            await Task.Delay(250);
-        }
-
-        Assert.Fail($"ownership did not reach the expected spread in 90 s; last status:\n{last}\n{cluster.Logs()}");
-    }
-
-    private static Task<HttpResponseMessage> PostJsonAsync(MallardCluster cluster, string path, string json) =>
-        cluster.Http.PostAsync(path, new StringContent(json, Encoding.UTF8, "application/json"));
 }

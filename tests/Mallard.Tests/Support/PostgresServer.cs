@@ -62,6 +62,13 @@ public sealed class PostgresServer : IAsyncLifetime
         return ConnectionString(name);
     }
 
+    /// <summary>Runs an SQL file (for example a pg_dump) with psql against the database of <paramref name="connectionString"/>; stops at the first error.</summary>
+    public Task RunScriptAsync(string connectionString, string file)
+    {
+        var database = new NpgsqlConnectionStringBuilder(connectionString).Database!;
+        return RunAsync(Path.Combine(_bin, "psql"), ["-h", "127.0.0.1", "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", User, "-d", database, "-v", "ON_ERROR_STOP=1", "-q", "-f", file], asPostgres: false);
+    }
+
     public async Task DisposeAsync()
     {
         try
