@@ -3,6 +3,9 @@
 #   MALLARD_PORT    gateway port            (default 8080)
 #   MALLARD_DATA    data directory          (default ./data)
 #   MALLARD_SCHEMA  contract file           (default ./schema.yaml)
+#   MALLARD_KEYS    API keys file (./mallard keys create --keys-file F …); with it the gateway
+#                   asks every request for a key and listens on MALLARD_HOST (default 0.0.0.0);
+#                   without it, it listens on 127.0.0.1 only and is open, as a local tool
 # Ctrl-C or SIGTERM stops both processes cleanly; starting again finds all data.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -14,6 +17,16 @@ silo_http="${MALLARD_SILO_HTTP_PORT:-8081}"
 silo_port="${MALLARD_SILO_PORT:-11111}"
 gateway_port="${MALLARD_GATEWAY_PORT:-30000}"
 out="$PWD/.run"
+keys="${MALLARD_KEYS:-}"
+if [ -n "$keys" ]; then
+  [ -f "$keys" ] || { echo "run.sh: MALLARD_KEYS=$keys: no such file (create it: ./mallard keys create --keys-file $keys --name admin --scope admin)" >&2; exit 1; }
+  keys="$(cd "$(dirname "$keys")" && pwd)/$(basename "$keys")"
+  host="${MALLARD_HOST:-0.0.0.0}"
+  api_auth=(--Mallard:Auth:KeysFile="$keys")
+else
+  host=127.0.0.1
+  api_auth=()
+fi
 
 command -v dotnet >/dev/null || { echo "run.sh: the .NET 10 SDK (dotnet) is required" >&2; exit 1; }
 [ -f "$schema" ] || { echo "run.sh: contract file $schema not found" >&2; exit 1; }
@@ -56,8 +69,8 @@ dotnet Silo/bin/Release/net10.0/Mallard.Silo.dll "${common[@]}" \
 silo_pid=$!
 wait_for "http://127.0.0.1:$silo_http/healthz" "$silo_pid" silo
 
-dotnet Api/bin/Release/net10.0/Mallard.Api.dll "${common[@]}" \
-  --urls "http://127.0.0.1:$port" \
+dotnet Api/bin/Release/net10.0/Mallard.Api.dll "${common[@]}" "${api_auth[@]}" \
+  --urls "http://$host:$port" \
   >"$out/api.log" 2>&1 &
 api_pid=$!
 wait_for "http://127.0.0.1:$port/readyz" "$api_pid" api
@@ -81,6 +94,12 @@ Try:
 
 Press Ctrl-C to stop.
 TXT
+if [ -n "$keys" ]; then
+  cat <<TXT
+API keys are on ($keys), listening on $host:$port: add -H "Authorization: Bearer \$KEY" to each
+request (ingest:/query: scopes for data, admin for /, /dashboard, /metrics, /v1/cluster).
+TXT
+fi
 
 wait -n "$silo_pid" "$api_pid" || true
 echo "run.sh: a Mallard process exited; see $out/*.log" >&2

@@ -1,4 +1,5 @@
 using Mallard.Api.Admission;
+using Mallard.Api.Auth;
 using Mallard.Api.Datasets;
 using Mallard.Api.Health;
 using Mallard.Api.Ingest;
@@ -21,7 +22,16 @@ public static class GatewayHostExtensions
         var configuration = builder.Configuration;
         var limits = GatewayOptions.Read(configuration);
         var cluster = MallardClusterOptions.Read(configuration);
+        var auth = AuthOptions.Read(configuration, ListenAddresses.From(configuration));
         builder.Services.AddSingleton(contract);
+        builder.Services.AddSingleton(Options.Create(auth));
+        builder.Services.AddSingleton(TimeProvider.System);
+        if (auth.Effective == AuthMode.Keys)
+        {
+            builder.Services.AddSingleton<ApiKeyRing>();
+            builder.Services.AddHostedService(services => services.GetRequiredService<ApiKeyRing>());
+        }
+
         builder.Services.AddSingleton(Options.Create(limits));
         builder.Services.AddSingleton(Options.Create(cluster));
         builder.Services.AddSingleton<GatewayMetrics>();
@@ -74,7 +84,20 @@ public static class GatewayHostExtensions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        var auth = app.Services.GetRequiredService<IOptions<AuthOptions>>().Value;
+        if (auth.Effective == AuthMode.Keys)
+        {
+            // Loaded now, so a keys file that does not parse stops the start with its reason.
+            app.Services.GetRequiredService<ApiKeyRing>().LoadNow();
+            app.UseMiddleware<AuthMiddleware>();
+        }
+        else if (auth.Mode == AuthMode.None)
+        {
+            app.Logger.LogWarning("Mallard:Auth:Mode=None: the gateway answers every route without a key, on {Urls}", string.Join(", ", ListenAddresses.From(app.Configuration)));
+        }
+
         app.UseMiddleware<AdmissionMiddleware>();
+        app.MapSessionEndpoints();
         app.MapIngestEndpoints();
         app.MapQueryEndpoints();
         app.MapDatasetEndpoints();

@@ -14,6 +14,8 @@ public sealed class GatewayMetrics
     private readonly Counter<long> _batches;
     private readonly Counter<long> _refusals;
     private readonly Histogram<double> _commitSeconds;
+    private readonly Counter<long> _authRefusals;
+    private readonly Counter<long> _keysFileErrors;
 
     /// <summary>Creates the instruments on the host's meter factory.</summary>
     public GatewayMetrics(IMeterFactory meters)
@@ -24,6 +26,8 @@ public sealed class GatewayMetrics
         _recordsDuplicate = meter.CreateCounter<long>("mallard.records.duplicate", "{record}", "Records not stored because their key was already stored");
         _refusals = meter.CreateCounter<long>("mallard.gateway.overload.refusals", "{request}", "Requests refused at admission (gateway_busy: 503, client_busy: 429)");
         _batches = meter.CreateCounter<long>("mallard.batches", "{batch}", "Ingest requests by outcome");
+        _authRefusals = meter.CreateCounter<long>("mallard.auth.refusals", "{request}", "Requests refused by authentication (401) or scope (403), by reason");
+        _keysFileErrors = meter.CreateCounter<long>("mallard.auth.keys_file_errors", "{error}", "Reloads of the keys file that failed (the keys loaded before stay in force)");
         _commitSeconds = meter.CreateHistogram<double>(
             "mallard.batch.commit.duration",
             "s",
@@ -45,6 +49,13 @@ public sealed class GatewayMetrics
     /// <summary>Counts a request refused at admission.</summary>
     public void RequestRefused(string reason) =>
         _refusals.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    /// <summary>Counts a request refused for its credentials (missing, invalid) or its scope (forbidden).</summary>
+    public void AuthRefused(string reason) =>
+        _authRefusals.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    /// <summary>Counts a failed reload of the keys file.</summary>
+    public void KeysFileError() => _keysFileErrors.Add(1);
 
     /// <summary>Counts a refused batch by reason.</summary>
     public void BatchRejected(string dataset, string reason) =>

@@ -26,6 +26,15 @@ catch (InvalidOperationException e)
 }
 
 var app = builder.Build();
-app.MapMallardApi();
+try
+{
+    app.MapMallardApi();
+}
+catch (InvalidOperationException e)
+{
+    Console.Error.WriteLine($"mallard api: {e.Message}");
+    return 2;
+}
+
 app.Run();
 return 0;

@@ -31,7 +31,16 @@ public static class SiloHostExtensions
         var host = SiloHostOptions.Read(configuration);
         var shards = ShardOptions.Read(configuration);
 
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, host.HttpPort));
+        // Probes and metrics are for inside the cluster: loopback, plus the address the silo
+        // advertises (the pod's, on Kubernetes), never every interface.
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(IPAddress.Loopback, host.HttpPort);
+            if (!IPAddress.IsLoopback(cluster.AdvertisedAddress) && !cluster.AdvertisedAddress.Equals(IPAddress.Any) && !cluster.AdvertisedAddress.Equals(IPAddress.IPv6Any))
+            {
+                kestrel.Listen(cluster.AdvertisedAddress, host.HttpPort);
+            }
+        });
         builder.Services.AddSingleton(cluster);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = host.ShutdownTimeout);
         builder.AddMallardTelemetry("mallard-silo", [Mallard.Grains.ShardMetrics.MeterName]);

@@ -17,6 +17,7 @@ public static class ClusterCommands
           mallard cluster rebalance --gateway URL [--dry-run]     spread partitions evenly over active ordinals
           mallard cluster drain     --gateway URL --ordinal N     move every partition off N (then stop it)
           mallard cluster undrain   --gateway URL --ordinal N     let N take partitions again
+        with API keys on, add --key K (an admin key) or set MALLARD_KEY
         """;
 
     /// <summary>Runs <c>cluster …</c> (the arguments after <c>cluster</c>).</summary>
@@ -33,6 +34,11 @@ public static class ClusterCommands
         }
 
         using var http = new HttpClient { BaseAddress = baseUri, Timeout = TimeSpan.FromSeconds(30) };
+        if ((Option(args, "--key") ?? Environment.GetEnvironmentVariable("MALLARD_KEY")) is { Length: > 0 } key)
+        {
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+        }
+
         using var response = args[0] switch
         {
             "status" => await http.GetAsync("/v1/cluster"),

@@ -13,8 +13,9 @@ public sealed class AdmissionMiddleware(RequestDelegate next, IngestAdmission ad
             return;
         }
 
-        var client = http.Request.Headers["X-Client-Id"].FirstOrDefault() is { Length: > 0 and <= 128 } id
-            ? id
+        // With keys on, the limit is per key: a client cannot pick a fresh X-Client-Id to get more.
+        var client = http.Features.Get<Auth.Caller>() is { } caller ? "key:" + caller.KeyId
+            : http.Request.Headers["X-Client-Id"].FirstOrDefault() is { Length: > 0 and <= 128 } id ? id
             : http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
         var bytes = http.Request.ContentLength ?? 0;
         var result = admission.TryEnter(client, bytes);

@@ -15,6 +15,8 @@ public static class ErrorCatalog
 
     private static readonly ErrorDescription[] Entries =
     [
+        new(E.Unauthorized, 401, false, "Unauthorized", "The route needs an API key (Authorization: Bearer mk_…) or a session cookie; the one sent is missing, unknown, revoked, expired or malformed."),
+        new(E.Forbidden, 403, false, "Forbidden", "The key is valid but its scopes do not allow this route; the detail names the scope needed."),
         new(E.UnknownDataset, 404, false, "Unknown dataset", "The dataset (or the partition's dataset) is not in the contract."),
         new(E.UnsupportedMediaType, 415, false, "Unsupported media type", "Send records as application/json (an array of objects) or application/x-ndjson."),
         new(E.BodyTooLarge, 413, false, "Body too large", "The body exceeds Mallard:Gateway:MaxBodyBytes (1 MiB for a query); split the batch."),

@@ -10,6 +10,12 @@ public static class ErrorCodes
 {
     // The request itself.
 
+    /// <summary>401: no API key or session, or one that is unknown, revoked, expired or malformed.</summary>
+    public const string Unauthorized = "unauthorized";
+
+    /// <summary>403: a valid key whose scopes do not allow the route.</summary>
+    public const string Forbidden = "forbidden";
+
     /// <summary>The dataset is not in the contract.</summary>
     public const string UnknownDataset = "unknown_dataset";
 

@@ -38,4 +38,16 @@ public sealed class HostStartupTests
         Assert.Contains(key, process.Log, StringComparison.Ordinal);
         Assert.DoesNotContain("Unhandled exception", process.Log, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Gateway_onANonLoopbackAddressWithoutKeys_refusesToStart_sayingWhy()
+    {
+        using var process = MallardProcess.Start("Mallard.Api.dll", [$"--Mallard:Schema={RepositoryPaths.File("schema.yaml")}", $"--urls=http://0.0.0.0:{FreePort.Next()}"]);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+
+        Assert.Equal(2, process.ExitCode);
+        Assert.Contains("without API keys", process.Log, StringComparison.Ordinal);
+        Assert.Contains("Mallard:Auth:KeysFile", process.Log, StringComparison.Ordinal);
+    }
 }

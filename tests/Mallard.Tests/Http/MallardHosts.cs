@@ -31,6 +31,9 @@ public sealed class MallardHosts : IAsyncLifetime
     /// <summary>Extra configuration for the silo, as command-line arguments.</summary>
     public List<string> SiloArguments { get; } = [];
 
+    /// <summary>Extra configuration for the gateway, as command-line arguments (for example its keys file).</summary>
+    public List<string> ApiArguments { get; } = [];
+
     /// <summary>The gateway's contract when it should differ from the silo's (a rolling upgrade).</summary>
     public string? ApiSchemaPath { get; set; }
 
@@ -89,7 +92,7 @@ public sealed class MallardHosts : IAsyncLifetime
         await _silo.StartAsync();
 
         var apiPort = FreePort.Next();
-        var apiBuilder = WebApplication.CreateBuilder([.. common, $"--Mallard:Schema={ApiSchemaPath ?? SchemaPath}"]);
+        var apiBuilder = WebApplication.CreateBuilder([.. common, $"--Mallard:Schema={ApiSchemaPath ?? SchemaPath}", .. ApiArguments]);
         apiBuilder.Logging.SetMinimumLevel(LogLevel.Warning);
         apiBuilder.WebHost.UseUrls($"http://127.0.0.1:{apiPort}");
         apiBuilder.AddMallardGateway(Mallard.Contract.ContractLoader.LoadFile(ApiSchemaPath ?? SchemaPath));

@@ -173,6 +173,8 @@ export interface RecordError {
 
 /** Every problem code the gateway answers with (docs/errors.md). */
 export type ErrorCode =
+  | "unauthorized"
+  | "forbidden"
   | "unknown_dataset"
   | "unsupported_media_type"
   | "body_too_large"
