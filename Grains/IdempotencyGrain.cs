@@ -6,9 +6,10 @@ namespace Mallard.Grains;
 
 /// <summary>
 /// Serializes requests that share an Idempotency-Key. On its first use after activation it asks
-/// every partition of the dataset whether the key's batch id is in its ledger, so a key reused for a
-/// different body is caught even when the new body routes to other partitions, and even after a
-/// silo restart; afterwards it remembers the body hash it saw.
+/// the partitions the request routes to whether the key's batch id is in their ledgers (also after
+/// a silo restart); afterwards it remembers the body hash it saw. A key reused for a body that
+/// routes only to other partitions is not caught on its first use after activation: probing every
+/// partition for every new key cost up to one shard query per partition per request.
 /// </summary>
 public sealed class IdempotencyGrain(ContractDefinition contract, IOptions<IdempotencyOptions> options, TimeProvider time)
     : Grain, IIdempotencyGrain
@@ -17,7 +18,16 @@ public sealed class IdempotencyGrain(ContractDefinition contract, IOptions<Idemp
     private DateTimeOffset? _inFlightSince;
     private string? _inFlightHash;
 
-    public async Task<IdempotencyDecision> BeginAsync(string batchId, string requestHash)
+    public Task<IdempotencyDecision> BeginAsync(string batchId, string requestHash) => BeginForPartitionsAsync(batchId, requestHash, null);
+
+    public Task<IdempotencyDecision> BeginForPartitionsAsync(string batchId, string requestHash, int[]? partitions)
+    {
+        ArgumentNullException.ThrowIfNull(batchId);
+        ArgumentNullException.ThrowIfNull(requestHash);
+        return BeginAsync(batchId, requestHash, partitions);
+    }
+
+    private async Task<IdempotencyDecision> BeginAsync(string batchId, string requestHash, int[]? partitions)
     {
         if (_inFlightSince is { } since && time.GetUtcNow() - since < options.Value.InFlightLease)
         {
@@ -35,7 +45,14 @@ public sealed class IdempotencyGrain(ContractDefinition contract, IOptions<Idemp
 
             // A partition that cannot answer now is skipped rather than failing the request: the
             // partitions this request writes to check the body hash in their own ledgers anyway.
-            var probes = await Fanout.CallAsync(Enumerable.Range(0, definition.Partitions), p => GrainFactory.GetPartition(dataset, p).FindBatchAsync(batchId));
+            // The caller names the partitions; they are bounded by the contract, whoever calls.
+            if (partitions is not null && partitions.Any(p => p < 0 || p >= definition.Partitions))
+            {
+                throw new PartitionException(ErrorCodes.UnknownPartition, $"dataset '{dataset}' has partitions 0 to {definition.Partitions - 1}");
+            }
+
+            var probed = partitions?.Distinct() ?? Enumerable.Range(0, definition.Partitions);
+            var probes = await Fanout.CallAsync(probed, p => GrainFactory.GetPartition(dataset, p).FindBatchAsync(batchId));
             var entries = probes.Succeeded.Values.OfType<BatchLedgerEntry>().ToList();
             seenRequestHash = entries.FirstOrDefault()?.RequestHash;
             if (entries.Any(e => e.RequestHash != seenRequestHash))

@@ -31,4 +31,7 @@ public sealed partial class PartitionGrain
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Partition {PartitionKey} retired its shard file to {RetiredPath}")]
     private partial void LogRetired(string partitionKey, string retiredPath);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {PartitionKey}: pruning the batch ledger failed after a commit (the commit stands; the prune is tried again in a minute): {Reason}")]
+    private partial void LogLedgerPruneFailed(string partitionKey, string reason);
 }

@@ -294,6 +294,12 @@ public sealed partial class PartitionGrain(
             var batches = group.Select(g => g.Batch).ToList();
             var written = await Task.Run(() => shard.AppendGroup(batches));
             var outcomes = written.Outcomes.Select(o => new AppendOutcome(o.Receipt, o.Error)).ToArray();
+            if (written.LedgerPruneFailure is { } pruneFailure)
+            {
+                metrics.LedgerPruneFailed(dataset);
+                LogLedgerPruneFailed(this.GetPrimaryKeyString(), pruneFailure);
+            }
+
             KeepForMove(written, batches);
             await FailPoints.PauseAsync("partition.after_commit");
 

@@ -25,6 +25,9 @@ public sealed class PartitionRelayGrain : Grain, IPartitionRelayGrain
     public Task<PartitionStats> GetStatsAsync(string dataset, int partition) =>
         RetryWhileMovingAsync(() => GrainFactory.GetPartition(dataset, partition).GetStatsAsync());
 
+    public Task<IdempotencyDecision> BeginRoutedBatchAsync(string key, string batchId, string requestHash, int[] partitions) =>
+        GrainFactory.GetGrain<IIdempotencyGrain>(key).BeginForPartitionsAsync(batchId, requestHash, partitions);
+
     public Task<IdempotencyDecision> BeginBatchAsync(string key, string batchId, string requestHash) =>
         GrainFactory.GetGrain<IIdempotencyGrain>(key).BeginAsync(batchId, requestHash);
 

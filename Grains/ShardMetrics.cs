@@ -11,6 +11,7 @@ public sealed class ShardMetrics
     private readonly Counter<long> _refusals;
     private readonly Counter<long> _evolutionSteps;
     private readonly Counter<long> _appendRefusals;
+    private readonly Counter<long> _ledgerPruneFailures;
     private readonly Histogram<long> _groupBatches;
 
     private readonly Histogram<double> _commitSeconds;
@@ -38,6 +39,7 @@ public sealed class ShardMetrics
                 (time.GetUtcNow() - DateTimeOffset.UnixEpoch).TotalSeconds - d.Max(g => g.WatermarkMicros) / 1e6,
                 new KeyValuePair<string, object?>("dataset", d.Key))), "s", "Now minus the largest event time stored, per dataset (this silo's partitions)");
         _refusals = meter.CreateCounter<long>("mallard.shard.refusals", "{activation}", "Partition activations that refused to serve their shard (drift, failed migration, breaking contract)");
+        _ledgerPruneFailures = meter.CreateCounter<long>("mallard.shard.ledger.prune_failures", "{prune}", "Ledger prunes after a commit that failed (the commit stands; retried a minute later)");
         _appendRefusals = meter.CreateCounter<long>("mallard.partition.append.refusals", "{batch}", "Appends refused at once because the partition's queue was full");
         _groupBatches = meter.CreateHistogram<long>(
             "mallard.partition.group_commit.batches",
@@ -57,6 +59,9 @@ public sealed class ShardMetrics
         _appendRefusals.Add(1, new KeyValuePair<string, object?>("dataset", dataset), new KeyValuePair<string, object?>("reason", reason));
 
     /// <summary>Records one group commit.</summary>
+    public void LedgerPruneFailed(string dataset) =>
+        _ledgerPruneFailures.Add(1, new KeyValuePair<string, object?>("dataset", dataset));
+
     public void GroupCommitted(string dataset, int batches) =>
         _groupBatches.Record(batches, new KeyValuePair<string, object?>("dataset", dataset));
 

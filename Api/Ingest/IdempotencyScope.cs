@@ -27,7 +27,7 @@ public sealed class IdempotencyScope : IAsyncDisposable
     /// batch without a key; a refusal's code says whether retrying with the same key can succeed.
     /// </summary>
     public static async Task<(IdempotencyScope? Scope, PartitionException? Refusal)> BeginAsync(
-        IPartitionRelayGrain relay, string dataset, ValidatedBatch batch, IngestTelemetry telemetry)
+        IPartitionRelayGrain relay, string dataset, ValidatedBatch batch, int[] partitions, IngestTelemetry telemetry)
     {
         if (batch.IdempotencyKey is null)
         {
@@ -38,7 +38,7 @@ public sealed class IdempotencyScope : IAsyncDisposable
         IdempotencyDecision decision;
         try
         {
-            decision = await relay.BeginBatchAsync(grainKey, batch.BatchId, batch.RequestHash);
+            decision = await relay.BeginRoutedBatchAsync(grainKey, batch.BatchId, batch.RequestHash, partitions);
         }
         catch (Exception e)
         {

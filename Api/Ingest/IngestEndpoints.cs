@@ -34,7 +34,7 @@ public static class IngestEndpoints
         var routed = BatchRouter.Route(definition, new ContractStamp(contract.Version, definition.Hash), batch.BatchId, batch.RequestHash, batch.Decoded.Columns, records);
         var relay = services.Grains.Relay();
 
-        var (idempotency, keyRefusal) = await IdempotencyScope.BeginAsync(relay, dataset, batch, telemetry);
+        var (idempotency, keyRefusal) = await IdempotencyScope.BeginAsync(relay, dataset, batch, [.. routed.Partitions.Keys], telemetry);
         if (keyRefusal is not null)
         {
             var outcome = keyRefusal.Code switch

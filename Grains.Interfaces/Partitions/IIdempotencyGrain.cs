@@ -7,9 +7,16 @@ namespace Mallard.Partitions;
 /// </summary>
 public interface IIdempotencyGrain : IGrainWithStringKey
 {
-    /// <summary>Claims the key for a request whose body hashes to <paramref name="requestHash"/>.</summary>
+    /// <summary>
+    /// Claims the key for a request whose body hashes to <paramref name="requestHash"/> and routes
+    /// to <paramref name="partitions"/>; only those partitions' ledgers are probed.
+    /// </summary>
     // A control-plane step: bounded well below the data calls' response timeout, so a key whose
     // grain (or a probed partition) sat on a silo that just died is refused in seconds.
+    [ResponseTimeout("00:00:03")]
+    Task<IdempotencyDecision> BeginForPartitionsAsync(string batchId, string requestHash, int[] partitions);
+
+    /// <summary>As <see cref="BeginForPartitionsAsync"/>, probing every partition: what a silo one version behind calls during a rolling upgrade.</summary>
     [ResponseTimeout("00:00:03")]
     Task<IdempotencyDecision> BeginAsync(string batchId, string requestHash);
 

@@ -19,7 +19,10 @@ public interface IPartitionRelayGrain : IGrainWithIntegerKey
     /// <summary><see cref="IPartitionGrain.GetStatsAsync"/> on <paramref name="dataset"/>/<paramref name="partition"/>.</summary>
     Task<PartitionStats> GetStatsAsync(string dataset, int partition);
 
-    /// <summary><see cref="IIdempotencyGrain.BeginAsync"/> on the idempotency grain <paramref name="key"/>.</summary>
+    /// <summary><see cref="IIdempotencyGrain.BeginForPartitionsAsync"/> on the idempotency grain <paramref name="key"/>.</summary>
+    Task<IdempotencyDecision> BeginRoutedBatchAsync(string key, string batchId, string requestHash, int[] partitions);
+
+    /// <summary><see cref="IIdempotencyGrain.BeginAsync"/> (every partition probed): what a gateway one version behind calls during a rolling upgrade.</summary>
     Task<IdempotencyDecision> BeginBatchAsync(string key, string batchId, string requestHash);
 
     /// <summary><see cref="IIdempotencyGrain.EndAsync"/> on the idempotency grain <paramref name="key"/>.</summary>

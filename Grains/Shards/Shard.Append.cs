@@ -85,7 +85,12 @@ public sealed partial class Shard
         using var transaction = _writer.BeginTransaction();
         var committedAt = origin?.CommittedAt ?? DateTime.UtcNow;
         var seq = 0L;
-        var earlier = FindLedgerEntries(_writer, batches.Where((_, i) => prepared[i] is not null).Select(b => b.BatchId).Distinct().ToList());
+        var batchIds = batches.Where((_, i) => prepared[i] is not null).Select(b => b.BatchId).Distinct().ToList();
+
+        // Retention is measured from the group's own commit time, so a replay on a move's target
+        // decides exactly as the source did.
+        var since = committedAt - _options.LedgerRetention;
+        var earlier = FindLedgerEntries(_writer, batchIds, since);
 
         // A batch id can come twice in one group (a retry queued behind the original): the second
         // replays what the first wrote in this transaction.
@@ -133,6 +138,7 @@ public sealed partial class Shard
             {
                 // The group's position in the partition's log, stored with its ledger entries.
                 seq = _commitSeq + 1;
+                ForgetExpired([.. written.Keys], DateTime.SpecifyKind(since, DateTimeKind.Unspecified));
                 WriteLedger(written.Values, committedAt, seq);
                 AdvancePosition(seq);
             }
@@ -164,8 +170,7 @@ public sealed partial class Shard
             _commitSeq = seq;
         }
 
-        PruneLedgerIfDue(committedAt);
-        return new GroupCommit(outcomes, seq, committedAt);
+        return new GroupCommit(outcomes, seq, committedAt) { LedgerPruneFailure = PruneLedgerIfDue(committedAt) };
     }
 
     private static void DisposeQuietly(DuckDBAppender? appender)

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using DuckDB.NET.Data;
+using Mallard.Contract;
 using Mallard.Partitions;
 
 namespace Mallard.Grains.Shards;
@@ -15,7 +16,7 @@ public sealed partial class Shard
     public BatchLedgerEntry? FindBatch(string batchId)
     {
         using var reader = OpenReader();
-        return FindLedgerEntries(reader.Connection, [batchId]).GetValueOrDefault(batchId);
+        return FindLedgerEntries(reader.Connection, [batchId], DateTime.UtcNow - _options.LedgerRetention).GetValueOrDefault(batchId);
     }
 
     private void WriteLedger(IEnumerable<BatchLedgerEntry> entries, DateTime committedAt, long seq)
@@ -38,10 +39,10 @@ public sealed partial class Shard
         }
     }
 
-    private Dictionary<string, BatchLedgerEntry> FindLedgerEntries(DuckDBConnection connection, IReadOnlyCollection<string> batchIds)
+    private Dictionary<string, BatchLedgerEntry> FindLedgerEntries(DuckDBConnection connection, IReadOnlyCollection<string> batchIds, DateTime sinceUtc)
     {
         var found = new Dictionary<string, BatchLedgerEntry>(StringComparer.Ordinal);
-        var since = DateTime.SpecifyKind(DateTime.UtcNow - _options.LedgerRetention, DateTimeKind.Unspecified);
+        var since = DateTime.SpecifyKind(sinceUtc, DateTimeKind.Unspecified);
         foreach (var chunk in batchIds.Chunk(ShardSql.MaxLedgerLookup))
         {
             using var command = connection.CreateCommand();
@@ -81,19 +82,49 @@ public sealed partial class Shard
     }
 
     // The ledger keeps batches for the idempotency retention period; older entries are deleted
-    // at most once an hour, in their own transaction, after a commit.
-    private void PruneLedgerIfDue(DateTime now)
+    // at most once an hour, in their own transaction, after a commit. The group is committed by
+    // then: a failed prune must not report it as failed, so it is returned, not thrown, and tried
+    // again a minute later rather than an hour.
+    private string? PruneLedgerIfDue(DateTime now)
     {
         // While the shard is copied or received, both ends must keep the same ledger.
         if (_moving || now - _lastPrune < TimeSpan.FromHours(1))
         {
-            return;
+            return null;
         }
 
-        _lastPrune = now;
-        using var command = _writer.CreateCommand();
-        command.CommandText = ShardSql.PruneLedger;
-        command.Parameters.Add(new DuckDBParameter("cutoff", DateTime.SpecifyKind(now - _options.LedgerRetention, DateTimeKind.Unspecified)));
-        command.ExecuteNonQuery();
+        try
+        {
+            BeforeLedgerPrune?.Invoke();
+            using var command = _writer.CreateCommand();
+            command.CommandText = ShardSql.PruneLedger;
+            command.Parameters.Add(new DuckDBParameter("cutoff", DateTime.SpecifyKind(now - _options.LedgerRetention, DateTimeKind.Unspecified)));
+            command.ExecuteNonQuery();
+            _lastPrune = now;
+            return null;
+        }
+        catch (DuckDBException e)
+        {
+            _lastPrune = now - TimeSpan.FromHours(1) + TimeSpan.FromMinutes(1);
+            return DisplayText.FirstLine(e.Message);
+        }
+    }
+
+    // Ledger entries of these batch ids older than the retention: their keys are new again, so
+    // the group deletes them before it writes its own (the batch id is the ledger's primary key).
+    private void ForgetExpired(IReadOnlyCollection<string> batchIds, DateTime since)
+    {
+        foreach (var chunk in batchIds.Chunk(ShardSql.MaxLedgerLookup))
+        {
+            using var command = _writer.CreateCommand();
+            command.CommandText = ShardSql.ForgetExpiredLedgerEntries(chunk.Length);
+            command.Parameters.Add(new DuckDBParameter("since", since));
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                command.Parameters.Add(new DuckDBParameter(ShardSql.BatchIdParameter(i), chunk[i]));
+            }
+
+            command.ExecuteNonQuery();
+        }
     }
 }

@@ -23,6 +23,9 @@ public sealed partial class Shard : IDisposable
     private readonly System.Collections.Concurrent.ConcurrentBag<DuckDBConnection> _readers = [];
     private readonly int[] _contractOrdinalOfPhysical;
     private DateTime _lastPrune = DateTime.MinValue;
+
+    /// <summary>Tests inject a failure into this shard's ledger prune here (a fault seam; null in production).</summary>
+    internal Action? BeforeLedgerPrune { get; set; }
     private long _commitSeq;
     private PartitionException? _sealed;
     private bool _disposed;

@@ -130,6 +130,11 @@ internal static partial class ShardSql
     /// <summary>The name of the <paramref name="index"/>th batch id parameter of <see cref="FindLedgerEntries"/>.</summary>
     public static string BatchIdParameter(int index) => "b" + index.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>Deletes the entries of the given batch ids committed before <c>$since</c> (expired keys, reused).</summary>
+    public static string ForgetExpiredLedgerEntries(int count) =>
+        $"DELETE FROM {LedgerTable} WHERE committed_at < $since AND batch_id IN ("
+        + string.Join(", ", Enumerable.Range(0, count).Select(i => "$" + BatchIdParameter(i))) + ")";
+
     /// <summary>Deletes ledger entries committed before <c>$cutoff</c>.</summary>
     public const string PruneLedger = $"DELETE FROM {LedgerTable} WHERE committed_at < $cutoff";
 

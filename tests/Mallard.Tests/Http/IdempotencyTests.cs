@@ -34,6 +34,17 @@ public sealed class IdempotencyTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Ingest_new_key_probes_only_the_partitions_its_batch_routes_to()
+    {
+        await PostAsync(PageView.JsonArray(PageView.Generate(1, seed: 61)), "key-61", HttpStatusCode.OK);
+
+        // Nothing else has touched a partition in this fresh cluster: one record, one partition
+        // activated (the key's probe of every partition activated all eight).
+        var statistics = await _hosts.SiloGrains.GetGrain<IManagementGrain>(0).GetSimpleGrainStatistics();
+        Assert.Equal(1, statistics.Where(s => s.GrainType.Contains("PartitionGrain", StringComparison.Ordinal)).Sum(s => s.ActivationCount));
+    }
+
+    [Fact]
     public async Task Ingest_same_key_with_a_different_body_is_422_and_writes_nothing()
     {
         await PostAsync(PageView.JsonArray(PageView.Generate(100, seed: 41)), "key-41", HttpStatusCode.OK);

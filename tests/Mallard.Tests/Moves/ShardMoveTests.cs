@@ -13,22 +13,7 @@ namespace Mallard.Tests.Moves;
 /// </summary>
 public sealed class ShardMoveTests
 {
-    private const string Contract = """
-        version: 1
-        datasets:
-          items:
-            key: [k]
-            partition_by: [k]
-            partitions: 1
-            time: at
-            columns:
-              k:  { type: int32 }
-              v:  { type: string, nullable: true }
-              at: { type: timestamp }
-        """;
-
-    private static readonly ContractDefinition Parsed = ContractLoader.Parse(Contract, "items.yaml");
-    private static readonly DatasetDefinition Items = Parsed.Datasets["items"];
+    private static readonly DatasetDefinition Items = ItemsShards.Items;
 
     [Fact]
     public void PinnedImage_copiedWhileWritesGoOn_plusReplayedLog_equalsTheSource()
@@ -152,24 +137,7 @@ public sealed class ShardMoveTests
         Assert.Equal(1, reopened.CommitSeq);
     }
 
-    private static ShardCatalog Catalog(string folder) => new(Options.Create(new ShardOptions { DataDirectory = folder }), Parsed);
+    private static ShardCatalog Catalog(string folder) => ItemsShards.Catalog(folder);
 
-    private static RecordBatch Batch(IEnumerable<int> keys)
-    {
-        var k = new ColumnVectorBuilder(ColumnKind.Int32);
-        var v = new ColumnVectorBuilder(ColumnKind.String);
-        var at = new ColumnVectorBuilder(ColumnKind.Timestamp);
-        var count = 0;
-        foreach (var key in keys)
-        {
-            k.AppendInt32(key);
-            v.AppendString("value " + key);
-            at.AppendInt64(1_700_000_000_000_000L + key);
-            count++;
-        }
-
-        var id = "batch-" + string.Join("-", keys.Take(1)) + "-" + count;
-        return new RecordBatch(id, count, [k.Build(), v.Build(), at.Build()], new ContractStamp(Parsed.Version, Items.Hash),
-            Enumerable.Range(0, count).ToArray(), "request-" + id);
-    }
+    private static RecordBatch Batch(IEnumerable<int> keys) => ItemsShards.Batch(keys);
 }
