@@ -68,6 +68,10 @@ public sealed partial class Shard : IDisposable
             connection.Open();
             DuckDbCommands.Execute(connection, ShardSql.SetMemoryLimit(options.MemoryLimitMb));
             DuckDbCommands.Execute(connection, ShardSql.SetThreads(options.Threads));
+            foreach (var statement in ShardSql.Lockdown(path + ".tmp", options.TempDirectoryLimitMb))
+            {
+                DuckDbCommands.Execute(connection, statement);
+            }
 
             using (var transaction = connection.BeginTransaction())
             {

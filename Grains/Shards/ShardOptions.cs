@@ -34,6 +34,9 @@ public sealed class ShardOptions
     /// <summary>DuckDB <c>threads</c> per open shard (DuckDB's own default is every core per shard).</summary>
     public int Threads { get; set; } = 1;
 
+    /// <summary>Most disk a shard's DuckDB may spill to (its temp folder, next to the shard file), in MiB.</summary>
+    public int TempDirectoryLimitMb { get; set; } = 4096;
+
     /// <summary>How long a batch stays in a shard's ledger, i.e. how long an Idempotency-Key is honoured.</summary>
     public TimeSpan LedgerRetention { get; set; } = TimeSpan.FromHours(24);
 
@@ -68,6 +71,7 @@ public sealed class ShardOptions
         // The storage version goes into the connection string: a separator would smuggle in other settings.
         Require(StorageVersion.Length > 0 && StorageVersion.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_'), nameof(StorageVersion), StorageVersion, "a DuckDB storage version (e.g. latest, v1.5.0)");
         Require(Threads >= 1, nameof(Threads), Threads, "at least 1");
+        Require(TempDirectoryLimitMb >= 1, nameof(TempDirectoryLimitMb), TempDirectoryLimitMb, "at least 1");
         Require(LedgerRetention > TimeSpan.Zero, nameof(LedgerRetention), LedgerRetention, "a positive time span");
         Require(MaxQueuedRows >= 1, nameof(MaxQueuedRows), MaxQueuedRows, "at least 1");
         Require(MaxRowsPerCommit >= 1, nameof(MaxRowsPerCommit), MaxRowsPerCommit, "at least 1");

@@ -162,5 +162,20 @@ internal static partial class ShardSql
 
     public static string SetMemoryLimit(int megabytes) => string.Create(CultureInfo.InvariantCulture, $"SET memory_limit = '{megabytes}MB'");
 
+    /// <summary>
+    /// Locks a shard's DuckDB down: spills stay in the shard's own temp folder under a size limit,
+    /// no extension is installed or loaded behind Mallard's back, and no SQL can read or write a
+    /// file outside the database (read_csv, COPY, ATTACH…). External access goes last: once off it
+    /// cannot be turned on again, and the temp folder must be set before.
+    /// </summary>
+    public static IEnumerable<string> Lockdown(string tempDirectory, int tempLimitMb) =>
+    [
+        $"SET temp_directory = '{tempDirectory.Replace("'", "''", StringComparison.Ordinal)}'",
+        string.Create(CultureInfo.InvariantCulture, $"SET max_temp_directory_size = '{tempLimitMb}MB'"),
+        "SET autoinstall_known_extensions = false",
+        "SET autoload_known_extensions = false",
+        "SET enable_external_access = false",
+    ];
+
     public static string SetThreads(int threads) => string.Create(CultureInfo.InvariantCulture, $"SET threads = {threads}");
 }
