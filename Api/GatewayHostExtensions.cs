@@ -23,6 +23,7 @@ public static class GatewayHostExtensions
         var limits = GatewayOptions.Read(configuration);
         var cluster = MallardClusterOptions.Read(configuration);
         var auth = AuthOptions.Read(configuration, ListenAddresses.From(configuration));
+        var tls = ClusterTls.Read(configuration);
         builder.Services.AddSingleton(contract);
         builder.Services.AddSingleton(Options.Create(auth));
         builder.Services.AddSingleton(TimeProvider.System);
@@ -58,6 +59,11 @@ public static class GatewayHostExtensions
             else
             {
                 client.UseLocalhostClustering(cluster.GatewayPort);
+            }
+
+            if (tls is not null)
+            {
+                client.UseTls(tls.Configure);
             }
 
             client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = cluster.EffectiveResponseTimeout);

@@ -30,6 +30,7 @@ public static class SiloHostExtensions
         var cluster = SiloClusterSettings.Read(configuration);
         var host = SiloHostOptions.Read(configuration);
         var shards = ShardOptions.Read(configuration);
+        var tls = ClusterTls.Read(configuration);
 
         // Probes and metrics are for inside the cluster: loopback, plus the address the silo
         // advertises (the pod's, on Kubernetes), never every interface.
@@ -53,6 +54,13 @@ public static class SiloHostExtensions
                 o.ServiceId = cluster.ServiceId;
             });
             silo.Configure<SiloOptions>(o => o.SiloName = $"mallard-silo-{cluster.Ordinal}");
+            if (tls is not null)
+            {
+                // Silo and gateway ports speak mutual TLS only: a peer without a certificate from
+                // the cluster's CA cannot even complete the handshake.
+                silo.UseTls(tls.Configure);
+            }
+
             silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = cluster.ResponseTimeout);
             if (cluster.Mode == ClusterMode.PostgreSql)
             {

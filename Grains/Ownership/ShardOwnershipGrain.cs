@@ -13,6 +13,7 @@ public sealed partial class ShardOwnershipGrain(
     [PersistentState("shard-ownership", ShardOwnershipGrain.StorageName)] IPersistentState<OwnershipState> legacy,
     IOwnershipStore store,
     ActiveOrdinals active,
+    Mallard.Contract.ContractDefinition contract,
     ILogger<ShardOwnershipGrain> logger)
     : Grain, IShardOwnershipGrain
 {
@@ -35,7 +36,18 @@ public sealed partial class ShardOwnershipGrain(
 
     public async Task<DatasetOwnership> GetDatasetAsync(string dataset, int partitions)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(partitions, 1);
+        // A raw Orleans client can call this: the dataset and its partition count come from the
+        // contract, never from the caller's say-so.
+        if (!contract.TryGetDataset(dataset, out var definition))
+        {
+            throw new Mallard.Partitions.PartitionException(Mallard.Partitions.ErrorCodes.UnknownDataset, $"dataset '{Mallard.Contract.DisplayText.Shorten(dataset)}' is not in contract v{contract.Version}");
+        }
+
+        if (partitions != definition.Partitions)
+        {
+            throw new Mallard.Partitions.PartitionException(Mallard.Partitions.ErrorCodes.UnknownPartition, $"dataset '{dataset}' has {definition.Partitions} partitions in contract v{contract.Version}, not {partitions}");
+        }
+
         var owners = await store.ReadDatasetAsync(dataset);
         if (owners.Length >= partitions)
         {

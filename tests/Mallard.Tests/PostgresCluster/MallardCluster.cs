@@ -47,6 +47,9 @@ public sealed class MallardCluster : IAsyncDisposable
 
     public HttpClient Http { get; }
 
+    /// <summary>Extra command-line settings for every silo and the gateway (for example the cluster's TLS files).</summary>
+    public IReadOnlyList<string> CommonSettings { get; init; } = [];
+
     /// <summary>Environment variables for every silo started without its own (for example a pause point).</summary>
     public IReadOnlyDictionary<string, string>? SiloEnvironment { get; init; }
 
@@ -55,6 +58,9 @@ public sealed class MallardCluster : IAsyncDisposable
 
     /// <summary>The silo port of <paramref name="ordinal"/> (part of its Orleans address).</summary>
     public int SiloPort(int ordinal) => _ports[ordinal].Silo;
+
+    /// <summary>The port gateways (Orleans clients) connect to on <paramref name="ordinal"/>.</summary>
+    public int GatewayPort(int ordinal) => _ports[ordinal].Gateway;
 
     public string DataDirectory(int ordinal) => Path.Combine(_data.Path, $"silo-{ordinal}");
 
@@ -274,6 +280,7 @@ public sealed class MallardCluster : IAsyncDisposable
         "--Logging:LogLevel:Default=Warning",
         "--Logging:LogLevel:Mallard.Grains.Moves=Information",
         "--Logging:LogLevel:Mallard.Grains.Rebalancing=Information",
+        .. CommonSettings,
     ];
 
     // Waits for a started process's endpoint, at most StartTimeout.
