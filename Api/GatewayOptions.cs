@@ -24,6 +24,9 @@ public sealed class GatewayOptions
     /// <summary>Most request-body bytes (by Content-Length) held by admitted requests at once; more get 503.</summary>
     public long MaxInFlightBodyBytes { get; set; } = 1024L * 1024 * 1024;
 
+    /// <summary>Longest string value accepted in a record, in UTF-8 bytes; longer gets <c>422</c> with record error <c>too_long</c>.</summary>
+    public int MaxStringBytes { get; set; } = 64 * 1024;
+
     /// <summary>Most values in one <c>in</c> filter.</summary>
     public int MaxInValues { get; set; } = 1_000;
 
@@ -35,6 +38,7 @@ public sealed class GatewayOptions
         Require(options.MaxBodyBytes >= 1, nameof(MaxBodyBytes), options.MaxBodyBytes);
         Require(options.MaxRecordsPerBatch >= 1, nameof(MaxRecordsPerBatch), options.MaxRecordsPerBatch);
         Require(options.MaxReportedErrors >= 1, nameof(MaxReportedErrors), options.MaxReportedErrors);
+        Require(options.MaxStringBytes >= 1, nameof(MaxStringBytes), options.MaxStringBytes);
         Require(options.MaxConcurrentRequests >= 1, nameof(MaxConcurrentRequests), options.MaxConcurrentRequests);
         Require(options.MaxConcurrentRequestsPerClient >= 1, nameof(MaxConcurrentRequestsPerClient), options.MaxConcurrentRequestsPerClient);
         Require(options.MaxInFlightBodyBytes >= options.MaxBodyBytes, nameof(MaxInFlightBodyBytes), options.MaxInFlightBodyBytes, "at least MaxBodyBytes");

@@ -28,7 +28,7 @@ public static class IngestRequest
             return (null, telemetry.Refused(IngestTelemetry.BodyTooLarge, 0, Problems.Create(ErrorCodes.BodyTooLarge, $"the request body exceeds {limits.MaxBodyBytes} bytes")));
         }
 
-        var decoded = telemetry.Validate(body.Value.Length, () => new RecordDecoder(dataset, limits.MaxRecordsPerBatch, limits.MaxReportedErrors).Decode(body.Value.Span, format.Value));
+        var decoded = telemetry.Validate(body.Value.Length, () => new RecordDecoder(dataset, limits.MaxRecordsPerBatch, limits.MaxReportedErrors, limits.MaxStringBytes).Decode(body.Value.Span, format.Value));
         if (decoded.MalformedBody is { } malformed)
         {
             return (null, telemetry.Refused(IngestTelemetry.Malformed, decoded.RecordCount, Problems.Create(ErrorCodes.MalformedBody, malformed)));

@@ -22,10 +22,12 @@ public sealed class RecordDecoder
     private readonly List<RecordError> _errors = [];
     private int _totalErrors;
     private int _records;
+    private readonly int _maxStringBytes;
 
     /// <summary>Creates a decoder for one body.</summary>
-    public RecordDecoder(DatasetDefinition dataset, int maxRecords, int maxReportedErrors)
+    public RecordDecoder(DatasetDefinition dataset, int maxRecords, int maxReportedErrors, int maxStringBytes = 64 * 1024)
     {
+        _maxStringBytes = maxStringBytes;
         _dataset = dataset;
         _maxRecords = maxRecords;
         _maxReportedErrors = maxReportedErrors;
@@ -225,6 +227,16 @@ public sealed class RecordDecoder
         if (token is JsonTokenType.String or JsonTokenType.Number)
         {
             var length = reader.HasValueSequence ? checked((int)reader.ValueSequence.Length) : reader.ValueSpan.Length;
+
+            // An escape (\uXXXX, 6 bytes) unescapes to at least one UTF-8 byte: a text longer than
+            // six times the limit is too long without copying it.
+            if (token == JsonTokenType.String && length > _maxStringBytes && (length > 6L * _maxStringBytes || UnescapedUtf8Length(ref reader) > _maxStringBytes))
+            {
+                AddError(index, column.Name, RecordErrorCodes.TooLong, $"'{column.Name}': the string is longer than the gateway's limit of {_maxStringBytes} UTF-8 bytes (Mallard:Gateway:MaxStringBytes)");
+                builder.AppendNull();
+                return;
+            }
+
             char[]? rented = null;
             var buffer = length <= 256 ? stackalloc char[256] : (rented = ArrayPool<char>.Shared.Rent(length));
             try
@@ -267,6 +279,24 @@ public sealed class RecordDecoder
         {
             AddError(index, column.Name, e.Code, $"'{column.Name}': {e.Message}");
             builder.AppendNull();
+        }
+    }
+
+    private static long UnescapedUtf8Length(ref Utf8JsonReader reader)
+    {
+        if (!reader.ValueIsEscaped)
+        {
+            return reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length;
+        }
+
+        try
+        {
+            return System.Text.Encoding.UTF8.GetByteCount(reader.GetString()!);
+        }
+        catch (InvalidOperationException)
+        {
+            // Not valid text: the copy below reports it as invalid_string.
+            return 0;
         }
     }
 

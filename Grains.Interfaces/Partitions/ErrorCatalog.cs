@@ -73,6 +73,7 @@ public static class ErrorCatalog
         (R.OutOfRange, "The value is outside the type's range."),
         (R.TooPrecise, "The value has more precision than the column stores and would be rounded."),
         (R.InvalidString, "The string holds a NUL character or an unpaired UTF-16 surrogate."),
+        (R.TooLong, "The string is longer than `Mallard:Gateway:MaxStringBytes` (64 KiB of UTF-8 by default); the message gives the limit."),
     ];
 
     /// <summary>The description of <paramref name="code"/>.</summary>

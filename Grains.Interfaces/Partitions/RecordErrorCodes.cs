@@ -35,4 +35,7 @@ public static class RecordErrorCodes
 
     /// <summary>The string holds a NUL or an unpaired surrogate.</summary>
     public const string InvalidString = "invalid_string";
+
+    /// <summary>The string is longer than <c>Mallard:Gateway:MaxStringBytes</c> (UTF-8 bytes).</summary>
+    public const string TooLong = "too_long";
 }

@@ -31,6 +31,39 @@ public sealed class RecordDecoderTests
         Assert.Equal("2026-11-26T10:00:00.123456Z", ValueText.FormatTimestamp(batch.Columns[1].Int64s![0]));
     }
 
+    [Theory]
+    [InlineData(1000, null)]
+    [InlineData(1024, null)]
+    [InlineData(1025, "too_long")]
+    [InlineData(50_000_000, "too_long")]
+    public void Decode_string_longer_than_the_limit_is_too_long_naming_record_and_field(int length, string? code)
+    {
+        var body = Flat(ValidRecord) + "\n" + Flat(ValidRecord).Replace("\"page\":\"/home\"", $"\"page\":\"{new string('x', length)}\"", StringComparison.Ordinal);
+
+        var batch = new RecordDecoder(PageViews, 100, 100, maxStringBytes: 1024).Decode(Encoding.UTF8.GetBytes(body), BodyFormat.NdJson);
+
+        Assert.Equal(code is null ? 0 : 1, batch.TotalErrors);
+        if (code is not null)
+        {
+            var error = Assert.Single(batch.Errors);
+            Assert.Equal((1, "page", code), (error.Index, error.Field, error.Code));
+            Assert.Contains("1024", error.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Decode_escaped_string_is_measured_unescaped()
+    {
+        // 1,000 characters written as \u0041 escapes: 6,000 bytes of JSON, 1,000 bytes of text.
+        var escaped = string.Concat(Enumerable.Repeat("\\u0041", 1000));
+        var body = Flat(ValidRecord).Replace("\"page\":\"/home\"", $"\"page\":\"{escaped}\"", StringComparison.Ordinal);
+
+        var batch = new RecordDecoder(PageViews, 100, 100, maxStringBytes: 1024).Decode(Encoding.UTF8.GetBytes(body), BodyFormat.NdJson);
+
+        Assert.Equal(0, batch.TotalErrors);
+        Assert.Equal(new string('A', 1000), batch.Columns[3].Strings![0]);
+    }
+
     [Fact]
     public void Decode_ndjson_reads_one_record_per_line_and_skips_blank_lines()
     {

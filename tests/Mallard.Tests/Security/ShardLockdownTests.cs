@@ -9,8 +9,8 @@ public sealed class ShardLockdownTests
     [Theory]
     [InlineData("SELECT * FROM read_csv('/etc/hostname')")]
     [InlineData("SELECT * FROM read_text('/etc/passwd')")]
-    [InlineData("COPY items TO '/tmp/mallard-lockdown-escape.csv'")]
-    [InlineData("ATTACH '/tmp/mallard-lockdown-other.duckdb' AS other")]
+    [InlineData("COPY items TO '{folder}/escape.csv'")]
+    [InlineData("ATTACH '{folder}/other.duckdb' AS other")]
     [InlineData("SET enable_external_access = true")]
     [InlineData("LOAD httpfs")]
     public void ShardConnection_reachingOutsideItsDatabase_fails(string sql)
@@ -23,10 +23,11 @@ public sealed class ShardLockdownTests
         using var connection = new DuckDBConnection($"Data Source={shard.Path};storage_compatibility_version=latest");
         connection.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = sql;
+        command.CommandText = sql.Replace("{folder}", data.Path, StringComparison.Ordinal);
 
         Assert.ThrowsAny<DuckDBException>(() => command.ExecuteNonQuery());
-        Assert.False(File.Exists("/tmp/mallard-lockdown-escape.csv"));
+        Assert.False(File.Exists(Path.Combine(data.Path, "escape.csv")));
+        Assert.False(File.Exists(Path.Combine(data.Path, "other.duckdb")));
         Assert.Equal((3L, 1L), shard.Counts());
     }
 }

@@ -223,7 +223,8 @@ export type RecordErrorCode =
   | "invalid_format"
   | "out_of_range"
   | "too_precise"
-  | "invalid_string";
+  | "invalid_string"
+  | "too_long";
 
 /** The 422 answer to a batch with invalid records: nothing was written. */
 export interface ValidationProblem extends Problem {
