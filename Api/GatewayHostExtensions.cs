@@ -34,6 +34,7 @@ public static class GatewayHostExtensions
         }
 
         builder.Services.AddSingleton(Options.Create(limits));
+        builder.Services.AddSingleton(Options.Create(QueryOptions.Read(configuration, cluster.EffectiveResponseTimeout)));
         builder.Services.AddSingleton(Options.Create(cluster));
         builder.Services.AddSingleton<GatewayMetrics>();
         builder.Services.AddSingleton<IngestAdmission>();

@@ -327,13 +327,15 @@ public sealed partial class PartitionGrain(
         }
     }
 
-    public async Task<PartialResult> QueryAsync(PartitionQuery query)
+    public Task<PartialResult> QueryAsync(PartitionQuery query) => QueryWithinAsync(query, CancellationToken.None);
+
+    public async Task<PartialResult> QueryWithinAsync(PartitionQuery query, CancellationToken cancellationToken)
     {
         var shard = Serve(query.Contract);
         using var span = MallardTelemetry.Source.StartActivity("mallard.partition.query");
         span?.SetTag("mallard.dataset", _dataset!.Name);
         span?.SetTag("mallard.partition", shard.Partition);
-        var result = await Task.Run(() => shard.Query(query));
+        var result = await Task.Run(() => shard.Query(query, cancellationToken), CancellationToken.None);
         span?.SetTag("mallard.rows", result.RowCount);
         return result;
     }

@@ -22,6 +22,9 @@ public sealed class PartitionRelayGrain : Grain, IPartitionRelayGrain
     public Task<PartialResult> QueryAsync(string dataset, int partition, PartitionQuery query) =>
         RetryWhileMovingAsync(() => GrainFactory.GetPartition(dataset, partition).QueryAsync(query));
 
+    public Task<PartialResult> QueryWithinAsync(string dataset, int partition, PartitionQuery query, CancellationToken cancellationToken) =>
+        RetryWhileMovingAsync(() => GrainFactory.GetPartition(dataset, partition).QueryWithinAsync(query, cancellationToken), cancellationToken);
+
     public Task<PartitionStats> GetStatsAsync(string dataset, int partition) =>
         RetryWhileMovingAsync(() => GrainFactory.GetPartition(dataset, partition).GetStatsAsync());
 
@@ -34,7 +37,7 @@ public sealed class PartitionRelayGrain : Grain, IPartitionRelayGrain
     public Task EndBatchAsync(string key, string requestHash) =>
         GrainFactory.GetGrain<IIdempotencyGrain>(key).EndAsync(requestHash);
 
-    private static async Task<T> RetryWhileMovingAsync<T>(Func<Task<T>> call)
+    private static async Task<T> RetryWhileMovingAsync<T>(Func<Task<T>> call, CancellationToken cancellationToken = default)
     {
         foreach (var wait in MovingRetries)
         {
@@ -44,7 +47,7 @@ public sealed class PartitionRelayGrain : Grain, IPartitionRelayGrain
             }
             catch (PartitionException e) when (e.Code == ErrorCodes.PartitionMoving)
             {
-                await Task.Delay(wait);
+                await Task.Delay(wait, cancellationToken);
             }
         }
 

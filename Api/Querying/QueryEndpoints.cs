@@ -40,7 +40,19 @@ public static partial class QueryEndpoints
         fanout?.SetTag("mallard.partitions", partitions.Count);
         fanout?.SetTag("mallard.aggregate", query.IsAggregate);
         var relay = services.Grains.Relay();
-        var result = await Fanout.CallAsync(partitions, p => relay.QueryAsync(dataset, p, query));
+
+        // One deadline for the whole fan-out; the client going away cancels it too. Either way
+        // every partition's DuckDB statement is interrupted, not left running.
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(services.QueryLimits.Value.Effective);
+        var result = await Fanout.CallAsync(partitions, p => relay.QueryWithinAsync(dataset, p, query, deadline.Token));
+        if (deadline.IsCancellationRequested && !result.AllSucceeded)
+        {
+            fanout?.SetStatus(ActivityStatusCode.Error, ErrorCodes.QueryTimeout);
+            return Problems.Create(ErrorCodes.QueryTimeout, cancellationToken.IsCancellationRequested
+                ? "the client went away; the query was interrupted"
+                : $"the query ran longer than {services.QueryLimits.Value.Effective.TotalSeconds:0.###} s (Mallard:Query:Timeout) and was interrupted in every partition; narrow it or raise the limit");
+        }
 
         int[] missing = [];
         if (!result.AllSucceeded)

@@ -8,4 +8,5 @@ public sealed record QueryServices(
     ContractDefinition Contract,
     IGrainFactory Grains,
     IOptions<GatewayOptions> Options,
+    IOptions<QueryOptions> QueryLimits,
     ILoggerFactory Loggers);

@@ -27,6 +27,7 @@ public static class ErrorCatalog
         new(E.IdempotencyKeyInFlight, 409, true, "Idempotency-Key in flight", "A request with this key is still being processed; retry with the same key after it finishes."),
         new(E.IdempotencyKeyReused, 422, false, "Idempotency-Key reused", "The key (its batch id) was already committed for a different request body; use a new key for new data."),
         new(E.BadQuery, 400, false, "Bad query", "The query does not fit the dataset; the detail names the field to fix."),
+        new(E.QueryTimeout, 422, false, "Query timeout", "The query ran longer than Mallard:Query:Timeout and was interrupted in every partition (nothing keeps running); narrow it (filters, fewer groups) or raise the limit."),
         new(E.SumOverflow, 422, false, "Aggregate overflow", "A sum or average overflows its result type (int64 sums are exact and checked); filter more narrowly."),
         new(E.TooManyGroups, 422, false, "Too many groups", "A partition has more groups than Mallard:Shards:MaxGroupsPerPartition; filter or group more coarsely."),
         new(E.BadPartitionKey, 400, false, "Bad partition key", "A partition grain was addressed with a key that is not dataset/partition (raw Orleans clients only)."),

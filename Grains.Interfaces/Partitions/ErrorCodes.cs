@@ -46,6 +46,9 @@ public static class ErrorCodes
     /// <summary>The query is not valid for the dataset.</summary>
     public const string BadQuery = "bad_query";
 
+    /// <summary>422: the query ran past <c>Mallard:Query:Timeout</c> and was interrupted in every partition.</summary>
+    public const string QueryTimeout = "query_timeout";
+
     /// <summary>An aggregate overflows its result type.</summary>
     public const string SumOverflow = "sum_overflow";
 

@@ -22,7 +22,15 @@ public interface IPartitionGrain : Mallard.Moves.IPartitionMoveSource
     [AlwaysInterleave]
     Task<PartitionReceipt> AppendAsync(RecordBatch batch);
 
-    /// <summary>Runs a query on a committed snapshot of the shard.</summary>
+    /// <summary>
+    /// Runs a query on a committed snapshot of the shard. Cancelling the token (the gateway's
+    /// query timeout, or its client going away) interrupts the DuckDB statement and frees its
+    /// reader; the call then fails with <c>query_timeout</c>.
+    /// </summary>
+    [AlwaysInterleave]
+    Task<PartialResult> QueryWithinAsync(PartitionQuery query, CancellationToken cancellationToken);
+
+    /// <summary>As <see cref="QueryWithinAsync"/> without a deadline: what a gateway one version behind calls during a rolling upgrade.</summary>
     [AlwaysInterleave]
     Task<PartialResult> QueryAsync(PartitionQuery query);
 

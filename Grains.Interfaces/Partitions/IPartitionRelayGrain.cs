@@ -16,6 +16,9 @@ public interface IPartitionRelayGrain : IGrainWithIntegerKey
     /// <summary><see cref="IPartitionGrain.QueryAsync"/> on <paramref name="dataset"/>/<paramref name="partition"/>.</summary>
     Task<PartialResult> QueryAsync(string dataset, int partition, PartitionQuery query);
 
+    /// <summary><see cref="IPartitionGrain.QueryWithinAsync"/> on <paramref name="dataset"/>/<paramref name="partition"/>.</summary>
+    Task<PartialResult> QueryWithinAsync(string dataset, int partition, PartitionQuery query, CancellationToken cancellationToken);
+
     /// <summary><see cref="IPartitionGrain.GetStatsAsync"/> on <paramref name="dataset"/>/<paramref name="partition"/>.</summary>
     Task<PartitionStats> GetStatsAsync(string dataset, int partition);
 

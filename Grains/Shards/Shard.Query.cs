@@ -7,8 +7,12 @@ namespace Mallard.Grains.Shards;
 /// <summary>Reads: a query runs on a pooled reader connection, i.e. on a committed snapshot.</summary>
 public sealed partial class Shard
 {
-    /// <summary>Runs a query on its own connection, i.e. on a committed snapshot.</summary>
-    public PartialResult Query(PartitionQuery query)
+    /// <summary>
+    /// Runs a query on its own connection, i.e. on a committed snapshot. Cancelling
+    /// <paramref name="cancellationToken"/> interrupts the statement in DuckDB; the reader goes
+    /// back to the pool and the query fails with <c>query_timeout</c>.
+    /// </summary>
+    public PartialResult Query(PartitionQuery query, CancellationToken cancellationToken = default)
     {
         var (sql, parameters, columns) = ShardSql.Build(_dataset, query, _options.MaxGroupsPerPartition);
         using var lease = OpenReader();
@@ -22,10 +26,13 @@ public sealed partial class Shard
         var builders = columns.Select(c => new ColumnVectorBuilder(c.Type.Kind)).ToArray();
         try
         {
+            cancellationToken.ThrowIfCancellationRequested();
+            using var interrupt = cancellationToken.Register(command.Cancel);
             using var reader = command.ExecuteReader();
             var rows = 0;
             while (reader.Read())
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 if (query.IsAggregate && ++rows > _options.MaxGroupsPerPartition)
                 {
                     throw new PartitionException(
@@ -38,6 +45,10 @@ public sealed partial class Shard
                     DuckDbValues.Read(reader, c, builders[c]);
                 }
             }
+        }
+        catch (Exception e) when (cancellationToken.IsCancellationRequested && e is DuckDBException or OperationCanceledException)
+        {
+            throw new PartitionException(ErrorCodes.QueryTimeout, $"the query on partition {Partition} of '{_dataset.Name}' was interrupted: it ran past the gateway's query timeout, or its client went away");
         }
         catch (DuckDBException e) when (DuckDbErrors.IsOverflow(e))
         {

@@ -185,6 +185,7 @@ export type ErrorCode =
   | "idempotency_key_in_flight"
   | "idempotency_key_reused"
   | "bad_query"
+  | "query_timeout"
   | "sum_overflow"
   | "too_many_groups"
   | "bad_partition_key"

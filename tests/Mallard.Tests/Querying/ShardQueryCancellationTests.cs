@@ -1,0 +1,42 @@
+using System.Diagnostics;
+using DuckDB.NET.Data;
+using Mallard.Partitions;
+using Mallard.Tests.Support;
+
+namespace Mallard.Tests.Querying;
+
+/// <summary>A cancelled query is interrupted inside DuckDB, and its reader serves the next query.</summary>
+public sealed class ShardQueryCancellationTests
+{
+    [Fact]
+    public void Query_cancelledWhileDuckDbWorks_isInterrupted_asQueryTimeout_andTheShardServesTheNextQuery()
+    {
+        using var data = new TempDirectory("mallard-cancel");
+        using var shard = ItemsShards.Catalog(data.Path).Open(ItemsShards.Items, 0);
+        using (var connection = new DuckDBConnection($"Data Source={shard.Path};storage_compatibility_version=latest"))
+        {
+            connection.Open();
+            using var fill = connection.CreateCommand();
+            fill.CommandText = "INSERT INTO items SELECT i::INTEGER, md5(i::VARCHAR), TIMESTAMP '2026-01-01' + to_microseconds(i) FROM range(3000000) t(i)";
+            fill.ExecuteNonQuery();
+        }
+
+        // Three million groups of a 32-character string: seconds of DuckDB work on this machine.
+        var heavy = new PartitionQuery("items", [], [], ["v"], [new QueryAggregate(AggregateFunction.Count, null, "n")], [new QueryOrder("n", true)], 10, new ContractStamp(1, ItemsShards.Items.Hash));
+        // Left alone, DuckDB builds all the groups, then the partition's group limit refuses them.
+        var uninterrupted = Stopwatch.StartNew();
+        Assert.Equal(ErrorCodes.TooManyGroups, Assert.Throws<PartitionException>(() => shard.Query(heavy)).Code);
+        uninterrupted.Stop();
+
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(50));
+        var interrupted = Stopwatch.StartNew();
+        var refusal = Assert.Throws<PartitionException>(() => shard.Query(heavy, cancel.Token));
+        interrupted.Stop();
+
+        // Stopped inside DuckDB's aggregation, not after it: well before the query's own time.
+        Assert.Equal(ErrorCodes.QueryTimeout, refusal.Code);
+        Assert.True(interrupted.Elapsed < uninterrupted.Elapsed / 2, $"interrupted after {interrupted.Elapsed}; the whole query takes {uninterrupted.Elapsed}");
+        var count = shard.Query(new PartitionQuery("items", [], [], [], [new QueryAggregate(AggregateFunction.Count, null, "n")], [], 1, new ContractStamp(1, ItemsShards.Items.Hash)));
+        Assert.Equal(3_000_000L, count.Vectors[0].GetValue(0));
+    }
+}
