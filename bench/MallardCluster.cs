@@ -21,7 +21,9 @@ public sealed class MallardCluster : IDisposable
 
     public string Gateway { get; }
 
-    public static MallardCluster Start(string schema, params string[] siloArgs)
+    public static MallardCluster Start(string schema, params string[] siloArgs) => Start(schema, [], siloArgs);
+
+    public static MallardCluster Start(string schema, string[] apiArgs, string[] siloArgs)
     {
         var root = IngestBenchmark.FindRoot();
         var data = Path.Combine(Path.GetTempPath(), $"mallard-bench-{Guid.NewGuid():N}");
@@ -29,7 +31,7 @@ public sealed class MallardCluster : IDisposable
         string[] common = [$"--Mallard:Schema={schema}", $"--Mallard:Cluster:SiloPort={siloPort}", $"--Mallard:Cluster:GatewayPort={gatewayPort}", "--Logging:LogLevel:Default=Warning"];
         var silo = IngestBenchmark.Start(Path.Combine(root, "Silo/bin/Release/net10.0/Mallard.Silo.dll"), [.. common, $"--Mallard:Shards:DataDirectory={data}", $"--Mallard:Silo:HttpPort={siloHttp}", .. siloArgs]);
         IngestBenchmark.WaitFor($"http://127.0.0.1:{siloHttp}/healthz", silo);
-        var api = IngestBenchmark.Start(Path.Combine(root, "Api/bin/Release/net10.0/Mallard.Api.dll"), [.. common, $"--urls=http://127.0.0.1:{apiPort}"]);
+        var api = IngestBenchmark.Start(Path.Combine(root, "Api/bin/Release/net10.0/Mallard.Api.dll"), [.. common, $"--urls=http://127.0.0.1:{apiPort}", .. apiArgs]);
         IngestBenchmark.WaitFor($"http://127.0.0.1:{apiPort}/readyz", api);
         return new MallardCluster(silo, api, $"http://127.0.0.1:{apiPort}", data);
     }
