@@ -27,6 +27,9 @@ public sealed class GatewayOptions
     /// <summary>Longest string value accepted in a record, in UTF-8 bytes; longer gets <c>422</c> with record error <c>too_long</c>.</summary>
     public int MaxStringBytes { get; set; } = 64 * 1024;
 
+    /// <summary>Most values bound by all filter conditions of one query together (each condition counts at least one).</summary>
+    public int MaxQueryValues { get; set; } = 10_000;
+
     /// <summary>Most values in one <c>in</c> filter.</summary>
     public int MaxInValues { get; set; } = 1_000;
 
@@ -39,6 +42,7 @@ public sealed class GatewayOptions
         Require(options.MaxRecordsPerBatch >= 1, nameof(MaxRecordsPerBatch), options.MaxRecordsPerBatch);
         Require(options.MaxReportedErrors >= 1, nameof(MaxReportedErrors), options.MaxReportedErrors);
         Require(options.MaxStringBytes >= 1, nameof(MaxStringBytes), options.MaxStringBytes);
+        Require(options.MaxQueryValues >= 1, nameof(MaxQueryValues), options.MaxQueryValues);
         Require(options.MaxConcurrentRequests >= 1, nameof(MaxConcurrentRequests), options.MaxConcurrentRequests);
         Require(options.MaxConcurrentRequestsPerClient >= 1, nameof(MaxConcurrentRequestsPerClient), options.MaxConcurrentRequestsPerClient);
         Require(options.MaxInFlightBodyBytes >= options.MaxBodyBytes, nameof(MaxInFlightBodyBytes), options.MaxInFlightBodyBytes, "at least MaxBodyBytes");

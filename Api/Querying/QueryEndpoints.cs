@@ -26,7 +26,7 @@ public static partial class QueryEndpoints
             return Problems.UnknownDataset(dataset);
         }
 
-        var (request, refusal) = await ReadAsync(http, definition, new ContractStamp(contract.Version, definition.Hash), services.Options.Value.MaxInValues, cancellationToken);
+        var (request, refusal) = await ReadAsync(http, definition, new ContractStamp(contract.Version, definition.Hash), services.Options.Value.MaxInValues, services.Options.Value.MaxQueryValues, cancellationToken);
         if (request is null)
         {
             return refusal!;
@@ -89,7 +89,7 @@ public static partial class QueryEndpoints
     }
 
     private static async Task<(QueryRequest? Request, IResult? Refusal)> ReadAsync(
-        HttpContext http, DatasetDefinition definition, ContractStamp stamp, int maxInValues, CancellationToken cancellationToken)
+        HttpContext http, DatasetDefinition definition, ContractStamp stamp, int maxInValues, int maxQueryValues, CancellationToken cancellationToken)
     {
         var body = await BodyReader.ReadAsync(http, MaxQueryBytes, cancellationToken);
         if (body is null)
@@ -100,7 +100,7 @@ public static partial class QueryEndpoints
         try
         {
             using var document = JsonDocument.Parse(body.Value, new JsonDocumentOptions { MaxDepth = 32 });
-            return (QueryParser.ParseRequest(definition, stamp, document.RootElement, maxInValues), null);
+            return (QueryParser.ParseRequest(definition, stamp, document.RootElement, maxInValues, maxQueryValues), null);
         }
         catch (JsonException e)
         {

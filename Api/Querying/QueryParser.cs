@@ -21,9 +21,9 @@ public static class QueryParser
 
     /// <summary>Parses and validates a query body, including the gateway's own <c>allowPartial</c>.</summary>
     /// <exception cref="QueryException">The query is invalid.</exception>
-    public static QueryRequest ParseRequest(DatasetDefinition dataset, ContractStamp contract, JsonElement root, int maxInValues)
+    public static QueryRequest ParseRequest(DatasetDefinition dataset, ContractStamp contract, JsonElement root, int maxInValues, int maxQueryValues = 10_000)
     {
-        var query = Parse(dataset, contract, root, maxInValues);
+        var query = Parse(dataset, contract, root, maxInValues, maxQueryValues);
         var allowPartial = root.TryGetProperty("allowPartial", out var element) && element.ValueKind switch
         {
             JsonValueKind.True => true,
@@ -35,7 +35,7 @@ public static class QueryParser
 
     /// <summary>Parses and validates a query.</summary>
     /// <exception cref="QueryException">The query is invalid.</exception>
-    public static PartitionQuery Parse(DatasetDefinition dataset, ContractStamp contract, JsonElement root, int maxInValues)
+    public static PartitionQuery Parse(DatasetDefinition dataset, ContractStamp contract, JsonElement root, int maxInValues, int maxQueryValues = 10_000)
     {
         if (root.ValueKind != JsonValueKind.Object)
         {
@@ -50,7 +50,7 @@ public static class QueryParser
             }
         }
 
-        var filters = ParseFilters(dataset, root, maxInValues);
+        var filters = ParseFilters(dataset, root, maxInValues, maxQueryValues);
         var groupBy = StringList(root, "groupBy").Select(c => RequireColumn(dataset, c, "groupBy").Name).ToArray();
         if (groupBy.Distinct(StringComparer.Ordinal).Count() != groupBy.Length)
         {
@@ -97,7 +97,7 @@ public static class QueryParser
         return new PartitionQuery(dataset.Name, filters, select, groupBy, aggregates, orderBy, limit, contract);
     }
 
-    private static QueryFilter[] ParseFilters(DatasetDefinition dataset, JsonElement root, int maxInValues)
+    private static QueryFilter[] ParseFilters(DatasetDefinition dataset, JsonElement root, int maxInValues, int maxQueryValues)
     {
         if (!root.TryGetProperty("filter", out var filterElement))
         {
@@ -111,9 +111,19 @@ public static class QueryParser
 
         var filters = new List<QueryFilter>();
         var position = 0;
+
+        // Every condition binds at least one value (or one NULL test): bounded as a whole, so no
+        // query makes a statement with unbounded parameters.
+        var bound = 0;
         foreach (var item in filterElement.EnumerateArray())
         {
             var where = $"filter[{position++}]";
+            bound += item.ValueKind == JsonValueKind.Object && item.TryGetProperty("value", out var counted) && counted.ValueKind == JsonValueKind.Array ? Math.Max(1, counted.GetArrayLength()) : 1;
+            if (bound > maxQueryValues)
+            {
+                throw new QueryException($"the filter binds more than {maxQueryValues} values in all (Mallard:Gateway:MaxQueryValues); narrow it or split the query");
+            }
+
             if (item.ValueKind != JsonValueKind.Object)
             {
                 throw new QueryException($"{where} must be an object");

@@ -54,6 +54,8 @@ public sealed class QueryParserTests
     [InlineData("""{"filter":[{"column":"page","op":"in","value":["a","b","c"]}]}""", "'in' takes at most 2 values")]
     [InlineData("""{"select":["page"],"groupBy":["page"]}""", "'select' is for raw rows")]
     [InlineData("""{"allowPartial":"yes"}""", "'allowPartial' must be true or false")]
+    [InlineData("""{"filter":[{"column":"page","op":"in","value":["a","b"]},{"column":"user_id","op":"in","value":["c","d"]},{"column":"bot","op":"eq","value":true}]}""", "binds more than 4 values in all (Mallard:Gateway:MaxQueryValues)")]
+    [InlineData("""{"filter":[{"column":"page","op":"isNull"},{"column":"page","op":"isNull"},{"column":"page","op":"isNull"},{"column":"page","op":"isNull"},{"column":"page","op":"isNull"}]}""", "binds more than 4 values in all")]
     public void ParseRequest_invalid_query_is_refused_naming_what_to_fix(string body, string expected)
     {
         var e = Assert.Throws<QueryException>(() => Parse(body));
@@ -75,6 +77,6 @@ public sealed class QueryParserTests
     private static QueryRequest Parse(string json)
     {
         using var document = JsonDocument.Parse(json);
-        return QueryParser.ParseRequest(PageViews, new ContractStamp(1, PageViews.Hash), document.RootElement, maxInValues: 2);
+        return QueryParser.ParseRequest(PageViews, new ContractStamp(1, PageViews.Hash), document.RootElement, maxInValues: 2, maxQueryValues: 4);
     }
 }
