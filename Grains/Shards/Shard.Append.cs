@@ -90,7 +90,8 @@ public sealed partial class Shard
         // Retention is measured from the group's own commit time, so a replay on a move's target
         // decides exactly as the source did.
         var since = committedAt - _options.LedgerRetention;
-        var earlier = FindLedgerEntries(_writer, batchIds, since);
+        var expired = new List<string>();
+        var earlier = FindLedgerEntries(_writer, batchIds, since, expired);
 
         // A batch id can come twice in one group (a retry queued behind the original): the second
         // replays what the first wrote in this transaction.
@@ -138,7 +139,11 @@ public sealed partial class Shard
             {
                 // The group's position in the partition's log, stored with its ledger entries.
                 seq = _commitSeq + 1;
-                ForgetExpired([.. written.Keys], DateTime.SpecifyKind(since, DateTimeKind.Unspecified));
+                if (expired.Count > 0)
+                {
+                    ForgetExpired(expired);
+                }
+
                 WriteLedger(written.Values, committedAt, seq);
                 AdvancePosition(seq);
             }

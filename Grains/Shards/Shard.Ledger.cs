@@ -39,29 +39,42 @@ public sealed partial class Shard
         }
     }
 
-    private Dictionary<string, BatchLedgerEntry> FindLedgerEntries(DuckDBConnection connection, IReadOnlyCollection<string> batchIds, DateTime sinceUtc)
+    // The entries of these batch ids committed since `sinceUtc`; ids whose entry is older (expired,
+    // but not pruned yet) go to `expired`, when the caller wants them.
+    private Dictionary<string, BatchLedgerEntry> FindLedgerEntries(DuckDBConnection connection, IReadOnlyCollection<string> batchIds, DateTime sinceUtc, List<string>? expired = null)
     {
         var found = new Dictionary<string, BatchLedgerEntry>(StringComparer.Ordinal);
-        var since = DateTime.SpecifyKind(sinceUtc, DateTimeKind.Unspecified);
         foreach (var chunk in batchIds.Chunk(ShardSql.MaxLedgerLookup))
         {
-            using var command = connection.CreateCommand();
-            command.CommandText = ShardSql.FindLedgerEntries(chunk.Length);
-            command.Parameters.Add(new DuckDBParameter("since", since));
-            for (var i = 0; i < chunk.Length; i++)
-            {
-                command.Parameters.Add(new DuckDBParameter(ShardSql.BatchIdParameter(i), chunk[i]));
-            }
-
+            using var command = BatchIdCommand(connection, ShardSql.FindLedgerEntries(chunk.Length), chunk);
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
                 var entry = ReadLedgerEntry(reader);
-                found[entry.BatchId] = entry;
+                if (entry.Receipt.CommittedAt.UtcDateTime >= sinceUtc)
+                {
+                    found[entry.BatchId] = entry;
+                }
+                else
+                {
+                    expired?.Add(entry.BatchId);
+                }
             }
         }
 
         return found;
+    }
+
+    private static DuckDBCommand BatchIdCommand(DuckDBConnection connection, string sql, string[] batchIds)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        for (var i = 0; i < batchIds.Length; i++)
+        {
+            command.Parameters.Add(new DuckDBParameter(ShardSql.BatchIdParameter(i), batchIds[i]));
+        }
+
+        return command;
     }
 
     // Reads a row of ShardSql.LedgerColumns, in that order.
@@ -110,20 +123,13 @@ public sealed partial class Shard
         }
     }
 
-    // Ledger entries of these batch ids older than the retention: their keys are new again, so
-    // the group deletes them before it writes its own (the batch id is the ledger's primary key).
-    private void ForgetExpired(IReadOnlyCollection<string> batchIds, DateTime since)
+    // Expired entries of batch ids the group writes again: their keys are new, and the batch id
+    // is the ledger's primary key. Only reached when a found id was expired (rare).
+    private void ForgetExpired(List<string> batchIds)
     {
         foreach (var chunk in batchIds.Chunk(ShardSql.MaxLedgerLookup))
         {
-            using var command = _writer.CreateCommand();
-            command.CommandText = ShardSql.ForgetExpiredLedgerEntries(chunk.Length);
-            command.Parameters.Add(new DuckDBParameter("since", since));
-            for (var i = 0; i < chunk.Length; i++)
-            {
-                command.Parameters.Add(new DuckDBParameter(ShardSql.BatchIdParameter(i), chunk[i]));
-            }
-
+            using var command = BatchIdCommand(_writer, ShardSql.ForgetLedgerEntries(chunk.Length), chunk);
             command.ExecuteNonQuery();
         }
     }

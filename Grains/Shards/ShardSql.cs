@@ -123,17 +123,16 @@ internal static partial class ShardSql
     public const int MaxLedgerLookup = 500;
 
     /// <summary>The ledger entries of <paramref name="count"/> batch ids (<c>$b0</c>…) committed since <c>$since</c>.</summary>
-    public static string FindLedgerEntries(int count) =>
-        $"SELECT {LedgerColumns} FROM {LedgerTable} WHERE committed_at >= $since AND batch_id IN ("
-        + string.Join(", ", Enumerable.Range(0, count).Select(i => "$" + BatchIdParameter(i))) + ")";
+    /// <summary>The ledger entries of the given batch ids, expired or not (the caller tells them apart).</summary>
+    public static string FindLedgerEntries(int count) => $"SELECT {LedgerColumns} FROM {LedgerTable} WHERE batch_id IN ({BatchIdList(count)})";
 
     /// <summary>The name of the <paramref name="index"/>th batch id parameter of <see cref="FindLedgerEntries"/>.</summary>
     public static string BatchIdParameter(int index) => "b" + index.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>Deletes the entries of the given batch ids committed before <c>$since</c> (expired keys, reused).</summary>
-    public static string ForgetExpiredLedgerEntries(int count) =>
-        $"DELETE FROM {LedgerTable} WHERE committed_at < $since AND batch_id IN ("
-        + string.Join(", ", Enumerable.Range(0, count).Select(i => "$" + BatchIdParameter(i))) + ")";
+    /// <summary>Deletes the entries of the given batch ids (expired keys, about to be reused).</summary>
+    public static string ForgetLedgerEntries(int count) => $"DELETE FROM {LedgerTable} WHERE batch_id IN ({BatchIdList(count)})";
+
+    private static string BatchIdList(int count) => string.Join(", ", Enumerable.Range(0, count).Select(i => "$" + BatchIdParameter(i)));
 
     /// <summary>Deletes ledger entries committed before <c>$cutoff</c>.</summary>
     public const string PruneLedger = $"DELETE FROM {LedgerTable} WHERE committed_at < $cutoff";
