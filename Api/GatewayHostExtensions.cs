@@ -39,7 +39,12 @@ public static class GatewayHostExtensions
         builder.Services.AddSingleton<GatewayMetrics>();
         builder.Services.AddSingleton<IngestAdmission>();
         builder.Services.AddProblemDetails();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = limits.MaxBodyBytes + 1);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = limits.MaxBodyBytes + 1;
+            kestrel.Limits.MinRequestBodyDataRate = new Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate(limits.MinBodyBytesPerSecond, limits.BodyRateGracePeriod);
+            kestrel.Limits.RequestHeadersTimeout = limits.RequestHeadersTimeout;
+        });
         builder.AddMallardTelemetry("mallard-api", [GatewayMetrics.MeterName, "Microsoft.AspNetCore.Hosting"], tracing => tracing.AddAspNetCoreInstrumentation());
 
         builder.UseOrleansClient(client =>

@@ -21,8 +21,17 @@ public sealed class GatewayOptions
     /// <summary>Most POST requests in flight at once for one client; more get 429 with Retry-After.</summary>
     public int MaxConcurrentRequestsPerClient { get; set; } = 16;
 
-    /// <summary>Most request-body bytes (by Content-Length) held by admitted requests at once; more get 503.</summary>
+    /// <summary>Most request-body bytes held at once (declared by Content-Length, or read so far of a chunked body); more get 503.</summary>
     public long MaxInFlightBodyBytes { get; set; } = 1024L * 1024 * 1024;
+
+    /// <summary>Slowest a request body may arrive, after <see cref="BodyRateGracePeriod"/>; slower gets <c>408 body_too_slow</c> and the connection is closed.</summary>
+    public int MinBodyBytesPerSecond { get; set; } = 1024;
+
+    /// <summary>How long a body may arrive below <see cref="MinBodyBytesPerSecond"/> before it is cut off.</summary>
+    public TimeSpan BodyRateGracePeriod { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Longest a client may take to send a request's headers; the connection is closed after it.</summary>
+    public TimeSpan RequestHeadersTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Longest string value accepted in a record, in UTF-8 bytes; longer gets <c>422</c> with record error <c>too_long</c>.</summary>
     public int MaxStringBytes { get; set; } = 64 * 1024;
@@ -47,6 +56,10 @@ public sealed class GatewayOptions
         Require(options.MaxConcurrentRequestsPerClient >= 1, nameof(MaxConcurrentRequestsPerClient), options.MaxConcurrentRequestsPerClient);
         Require(options.MaxInFlightBodyBytes >= options.MaxBodyBytes, nameof(MaxInFlightBodyBytes), options.MaxInFlightBodyBytes, "at least MaxBodyBytes");
         Require(options.MaxInValues >= 1, nameof(MaxInValues), options.MaxInValues);
+        Require(options.MinBodyBytesPerSecond >= 1, nameof(MinBodyBytesPerSecond), options.MinBodyBytesPerSecond);
+        // Kestrel refuses a grace period of one second or less.
+        Require(options.BodyRateGracePeriod > TimeSpan.FromSeconds(1), nameof(BodyRateGracePeriod), (long)options.BodyRateGracePeriod.TotalSeconds, "more than 1 second");
+        Require(options.RequestHeadersTimeout > TimeSpan.Zero, nameof(RequestHeadersTimeout), (long)options.RequestHeadersTimeout.TotalSeconds, "more than 0 seconds");
         return options;
     }
 

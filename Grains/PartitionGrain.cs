@@ -300,6 +300,12 @@ public sealed partial class PartitionGrain(
                 LogLedgerPruneFailed(this.GetPrimaryKeyString(), pruneFailure);
             }
 
+            if (written.QueriesPreempted > 0)
+            {
+                metrics.QueriesPreempted(dataset, written.QueriesPreempted);
+                LogQueriesPreempted(this.GetPrimaryKeyString(), written.QueriesPreempted);
+            }
+
             KeepForMove(written, batches);
             await FailPoints.PauseAsync("partition.after_commit");
 
@@ -335,7 +341,7 @@ public sealed partial class PartitionGrain(
         using var span = MallardTelemetry.Source.StartActivity("mallard.partition.query");
         span?.SetTag("mallard.dataset", _dataset!.Name);
         span?.SetTag("mallard.partition", shard.Partition);
-        var result = await Task.Run(() => shard.Query(query, cancellationToken), CancellationToken.None);
+        var result = await shard.QueryAsync(query, cancellationToken);
         span?.SetTag("mallard.rows", result.RowCount);
         return result;
     }

@@ -12,6 +12,7 @@ public sealed class ShardMetrics
     private readonly Counter<long> _evolutionSteps;
     private readonly Counter<long> _appendRefusals;
     private readonly Counter<long> _ledgerPruneFailures;
+    private readonly Counter<long> _queriesPreempted;
     private readonly Histogram<long> _groupBatches;
 
     private readonly Histogram<double> _commitSeconds;
@@ -40,6 +41,7 @@ public sealed class ShardMetrics
                 new KeyValuePair<string, object?>("dataset", d.Key))), "s", "Now minus the largest event time stored, per dataset (this silo's partitions)");
         _refusals = meter.CreateCounter<long>("mallard.shard.refusals", "{activation}", "Partition activations that refused to serve their shard (drift, failed migration, breaking contract)");
         _ledgerPruneFailures = meter.CreateCounter<long>("mallard.shard.ledger.prune_failures", "{prune}", "Ledger prunes after a commit that failed (the commit stands; retried a minute later)");
+        _queriesPreempted = meter.CreateCounter<long>("mallard.shard.queries_preempted", "{query}", "Queries interrupted so that a write that ran out of memory could have the shard's memory (they answer query_preempted)");
         _appendRefusals = meter.CreateCounter<long>("mallard.partition.append.refusals", "{batch}", "Appends refused at once because the partition's queue was full");
         _groupBatches = meter.CreateHistogram<long>(
             "mallard.partition.group_commit.batches",
@@ -58,10 +60,15 @@ public sealed class ShardMetrics
     public void AppendRefused(string dataset, string reason) =>
         _appendRefusals.Add(1, new KeyValuePair<string, object?>("dataset", dataset), new KeyValuePair<string, object?>("reason", reason));
 
-    /// <summary>Records one group commit.</summary>
+    /// <summary>Counts a ledger prune that failed after its commit.</summary>
     public void LedgerPruneFailed(string dataset) =>
         _ledgerPruneFailures.Add(1, new KeyValuePair<string, object?>("dataset", dataset));
 
+    /// <summary>Counts queries a write interrupted to have the shard's memory.</summary>
+    public void QueriesPreempted(string dataset, int queries) =>
+        _queriesPreempted.Add(queries, new KeyValuePair<string, object?>("dataset", dataset));
+
+    /// <summary>Records one group commit.</summary>
     public void GroupCommitted(string dataset, int batches) =>
         _groupBatches.Record(batches, new KeyValuePair<string, object?>("dataset", dataset));
 

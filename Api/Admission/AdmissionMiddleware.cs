@@ -1,41 +1,121 @@
 using Mallard.Partitions;
+using Microsoft.Extensions.Options;
 
 namespace Mallard.Api.Admission;
 
-/// <summary>Admits or refuses every <c>/v1/datasets/…</c> POST before its body is read.</summary>
-public sealed class AdmissionMiddleware(RequestDelegate next, IngestAdmission admission, GatewayMetrics metrics)
+/// <summary>
+/// Reads the body of every route marked <see cref="BufferedBodyLimit"/>, then admits or refuses
+/// the request. The body's bytes are reserved at the door (Content-Length) or as they arrive
+/// (chunked); the processing slot is taken only once the body is whole, so connections that
+/// trickle bodies hold memory they declared but never a slot, and Kestrel's minimum data rate
+/// cuts off those that trickle too slowly.
+/// </summary>
+public sealed class AdmissionMiddleware(RequestDelegate next, IngestAdmission admission, GatewayMetrics metrics, IOptions<GatewayOptions> options)
 {
     public async Task InvokeAsync(HttpContext http)
     {
-        if (!HttpMethods.IsPost(http.Request.Method) || !http.Request.Path.StartsWithSegments("/v1/datasets"))
+        if (http.GetEndpoint()?.Metadata.GetMetadata<BufferedBodyLimit>() is not { } limit)
         {
             await next(http);
             return;
         }
 
-        // With keys on, the limit is per key: a client cannot pick a fresh X-Client-Id to get more.
-        var client = http.Features.Get<Auth.Caller>() is { } caller ? "key:" + caller.KeyId
-            : http.Request.Headers["X-Client-Id"].FirstOrDefault() is { Length: > 0 and <= 128 } id ? id
-            : http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        var bytes = http.Request.ContentLength ?? 0;
-        var result = admission.TryEnter(client, bytes);
-        if (result != AdmissionResult.Admitted)
+        var limits = options.Value;
+        var maxBytes = limit.MaxBytes ?? limits.MaxBodyBytes;
+        var declared = http.Request.ContentLength;
+        if (declared > maxBytes)
         {
-            metrics.RequestRefused(result == AdmissionResult.ClientBusy ? "client_busy" : "gateway_busy");
-            var problem = result == AdmissionResult.ClientBusy
-                ? Problems.Create(ErrorCodes.ClientConcurrencyExceeded, "this client already has its maximum number of requests in flight; retry after one finishes")
-                : Problems.Create(ErrorCodes.GatewayOverloaded, "the gateway is at its limit of requests in flight; retry shortly");
-            await problem.ExecuteAsync(http);
+            // Refused by the endpoint, which counts it, without reading or reserving anything.
+            http.Features.Set(new BufferedBody(null));
+            await next(http);
             return;
         }
 
+        var reserved = 0L;
         try
         {
-            await next(http);
+            if (declared is { } length)
+            {
+                if (!admission.TryReserveBytes(length))
+                {
+                    await RefuseAsync(http, AdmissionResult.GatewayBusy, closeConnection: false);
+                    return;
+                }
+
+                reserved = length;
+            }
+
+            var body = await BodyReader.ReadAsync(
+                http,
+                maxBytes,
+                declared is null ? bytes => admission.TryReserveBytes(bytes) && (reserved += bytes) > 0 : null,
+                http.RequestAborted);
+            switch (body.Outcome)
+            {
+                case BodyReadOutcome.TooLarge:
+                    http.Features.Set(new BufferedBody(null));
+                    await next(http);
+                    return;
+                case BodyReadOutcome.OverBudget:
+                    await RefuseAsync(http, AdmissionResult.GatewayBusy, closeConnection: true);
+                    return;
+                case BodyReadOutcome.TooSlow:
+                    metrics.RequestRefused(ErrorCodes.BodyTooSlow);
+                    await Problems.Create(
+                        ErrorCodes.BodyTooSlow,
+                        $"the request body arrived slower than {limits.MinBodyBytesPerSecond} bytes/s after a {limits.BodyRateGracePeriod.TotalSeconds:0.#} s grace period (Mallard:Gateway:MinBodyBytesPerSecond); the connection is closed").ExecuteAsync(http);
+                    return;
+                case BodyReadOutcome.Incomplete:
+                    if (!http.RequestAborted.IsCancellationRequested)
+                    {
+                        await Problems.Create(ErrorCodes.MalformedBody, "the request body ended before all of it arrived").ExecuteAsync(http);
+                    }
+
+                    return;
+            }
+
+            var client = ClientOf(http);
+            var admitted = admission.TryEnter(client);
+            if (admitted != AdmissionResult.Admitted)
+            {
+                await RefuseAsync(http, admitted, closeConnection: false);
+                return;
+            }
+
+            try
+            {
+                http.Features.Set(new BufferedBody(body.Bytes));
+                await next(http);
+            }
+            finally
+            {
+                admission.Leave(client);
+            }
         }
         finally
         {
-            admission.Leave(client, bytes);
+            admission.ReleaseBytes(reserved);
         }
+    }
+
+    // With keys on, the limit is per key: a client cannot pick a fresh X-Client-Id to get more.
+    private static string ClientOf(HttpContext http) =>
+        http.Features.Get<Auth.Caller>() is { } caller ? "key:" + caller.KeyId
+        : http.Request.Headers["X-Client-Id"].FirstOrDefault() is { Length: > 0 and <= 128 } id ? id
+        : http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+
+    private async Task RefuseAsync(HttpContext http, AdmissionResult result, bool closeConnection)
+    {
+        metrics.RequestRefused(result == AdmissionResult.ClientBusy ? "client_busy" : "gateway_busy");
+        if (closeConnection)
+        {
+            // The rest of the body is not read: the connection cannot carry another request.
+            http.Response.Headers.Connection = "close";
+        }
+
+        var problem = result == AdmissionResult.ClientBusy
+            ? Problems.Create(ErrorCodes.ClientConcurrencyExceeded, "this client already has its maximum number of requests in flight (Mallard:Gateway:MaxConcurrentRequestsPerClient); retry after one finishes")
+            : Problems.Create(ErrorCodes.GatewayOverloaded, "the gateway is at its limit of requests or body bytes in flight (Mallard:Gateway:MaxConcurrentRequests, MaxInFlightBodyBytes); retry shortly");
+        await problem.ExecuteAsync(http);
     }
 }

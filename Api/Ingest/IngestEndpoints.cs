@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Mallard.Api.Admission;
 using Mallard.Contract;
 using Mallard.Partitions;
 
@@ -10,7 +11,7 @@ public static class IngestEndpoints
     /// <summary>Maps the ingest route.</summary>
     public static IEndpointRouteBuilder MapIngestEndpoints(this IEndpointRouteBuilder routes)
     {
-        routes.MapPost("/v1/datasets/{dataset}/records", IngestAsync);
+        routes.MapPost("/v1/datasets/{dataset}/records", IngestAsync).WithMetadata(new BufferedBodyLimit(MaxBytes: null));
         return routes;
     }
 
@@ -23,7 +24,7 @@ public static class IngestEndpoints
         }
 
         var telemetry = new IngestTelemetry(dataset, services.Metrics, services.Loggers.CreateLogger("Mallard.Api.Ingest"));
-        var (batch, refusal) = await IngestRequest.ReadAsync(http, definition, services.Options.Value, telemetry, cancellationToken);
+        var (batch, refusal) = IngestRequest.Read(http, definition, services.Options.Value, telemetry);
         if (batch is null)
         {
             return refusal!;

@@ -11,8 +11,7 @@ namespace Mallard.Api.Ingest;
 public static class IngestRequest
 {
     /// <summary>The validated batch, or the problem that refuses the request.</summary>
-    public static async Task<(ValidatedBatch? Batch, IResult? Refusal)> ReadAsync(
-        HttpContext http, DatasetDefinition dataset, GatewayOptions limits, IngestTelemetry telemetry, CancellationToken cancellationToken)
+    public static (ValidatedBatch? Batch, IResult? Refusal) Read(HttpContext http, DatasetDefinition dataset, GatewayOptions limits, IngestTelemetry telemetry)
     {
         var format = FormatOf(http.Request.ContentType);
         if (format is null)
@@ -22,10 +21,10 @@ public static class IngestRequest
                 $"send records as application/json (an array of objects) or application/x-ndjson, not '{DisplayText.Shorten(http.Request.ContentType ?? "")}'"));
         }
 
-        var body = await BodyReader.ReadAsync(http, limits.MaxBodyBytes, cancellationToken);
+        var body = Admission.BufferedBody.Of(http).Bytes;
         if (body is null)
         {
-            return (null, telemetry.Refused(IngestTelemetry.BodyTooLarge, 0, Problems.Create(ErrorCodes.BodyTooLarge, $"the request body exceeds {limits.MaxBodyBytes} bytes")));
+            return (null, telemetry.Refused(IngestTelemetry.BodyTooLarge, 0, Problems.Create(ErrorCodes.BodyTooLarge, $"the request body exceeds {limits.MaxBodyBytes} bytes (Mallard:Gateway:MaxBodyBytes); split the batch")));
         }
 
         var decoded = telemetry.Validate(body.Value.Length, () => new RecordDecoder(dataset, limits.MaxRecordsPerBatch, limits.MaxReportedErrors, limits.MaxStringBytes).Decode(body.Value.Span, format.Value));

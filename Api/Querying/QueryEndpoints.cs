@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Mallard.Api.Admission;
 using Mallard.Api.Ingest;
 using Mallard.Contract;
 using Mallard.Partitions;
@@ -14,7 +15,7 @@ public static partial class QueryEndpoints
     /// <summary>Maps the query route.</summary>
     public static IEndpointRouteBuilder MapQueryEndpoints(this IEndpointRouteBuilder routes)
     {
-        routes.MapPost("/v1/datasets/{dataset}/query", QueryAsync);
+        routes.MapPost("/v1/datasets/{dataset}/query", QueryAsync).WithMetadata(new BufferedBodyLimit(MaxQueryBytes));
         return routes;
     }
 
@@ -26,7 +27,7 @@ public static partial class QueryEndpoints
             return Problems.UnknownDataset(dataset);
         }
 
-        var (request, refusal) = await ReadAsync(http, definition, new ContractStamp(contract.Version, definition.Hash), services.Options.Value.MaxInValues, services.Options.Value.MaxQueryValues, cancellationToken);
+        var (request, refusal) = Read(http, definition, new ContractStamp(contract.Version, definition.Hash), services.Options.Value.MaxInValues, services.Options.Value.MaxQueryValues);
         if (request is null)
         {
             return refusal!;
@@ -88,10 +89,10 @@ public static partial class QueryEndpoints
         return new QueryResponse(merged, missing, partitions.Count, stopwatch.Elapsed.TotalMilliseconds);
     }
 
-    private static async Task<(QueryRequest? Request, IResult? Refusal)> ReadAsync(
-        HttpContext http, DatasetDefinition definition, ContractStamp stamp, int maxInValues, int maxQueryValues, CancellationToken cancellationToken)
+    private static (QueryRequest? Request, IResult? Refusal) Read(
+        HttpContext http, DatasetDefinition definition, ContractStamp stamp, int maxInValues, int maxQueryValues)
     {
-        var body = await BodyReader.ReadAsync(http, MaxQueryBytes, cancellationToken);
+        var body = BufferedBody.Of(http).Bytes;
         if (body is null)
         {
             return (null, Problems.Create(ErrorCodes.BodyTooLarge, $"a query body may be at most {MaxQueryBytes} bytes"));

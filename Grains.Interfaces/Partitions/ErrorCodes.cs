@@ -25,6 +25,9 @@ public static class ErrorCodes
     /// <summary>The body is larger than the gateway accepts.</summary>
     public const string BodyTooLarge = "body_too_large";
 
+    /// <summary>The body arrived slower than the gateway's minimum data rate and was cut off.</summary>
+    public const string BodyTooSlow = "body_too_slow";
+
     /// <summary>The batch holds more records than the gateway accepts.</summary>
     public const string TooManyRecords = "too_many_records";
 
@@ -48,6 +51,12 @@ public static class ErrorCodes
 
     /// <summary>422: the query ran past <c>Mallard:Query:Timeout</c> and was interrupted in every partition.</summary>
     public const string QueryTimeout = "query_timeout";
+
+    /// <summary>A query needs more memory than its shard has.</summary>
+    public const string QueryTooLarge = "query_too_large";
+
+    /// <summary>A query was interrupted so that a write could have the shard's memory.</summary>
+    public const string QueryPreempted = "query_preempted";
 
     /// <summary>An aggregate overflows its result type.</summary>
     public const string SumOverflow = "sum_overflow";

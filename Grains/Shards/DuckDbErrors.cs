@@ -19,8 +19,11 @@ internal static class DuckDbErrors
     public static bool IsDuplicateKeyOnIndexBuild(DuckDBException e) =>
         Has(e, "duplicate key") || Has(e, "unique");
 
-    /// <summary>The shard ran out of its memory_limit.</summary>
-    public static bool IsOutOfMemory(DuckDBException e) => Has(e, "Out of Memory");
+    /// <summary>
+    /// The shard ran out of its memory_limit. An appender reports it as "Failed to append: failed
+    /// to offload data block", without DuckDB's "Out of Memory" prefix.
+    /// </summary>
+    public static bool IsOutOfMemory(DuckDBException e) => Has(e, "Out of Memory") || Has(e, "failed to offload data block");
 
     /// <summary>An arithmetic result (a sum) does not fit its type.</summary>
     public static bool IsOverflow(DuckDBException e) => Has(e, "out of range") || Has(e, "Overflow");

@@ -10,4 +10,7 @@ public sealed record GroupCommit(IReadOnlyList<(PartitionReceipt? Receipt, Excep
 {
     /// <summary>Why the ledger prune after the commit failed (the group is committed regardless; the prune is retried), or null.</summary>
     public string? LedgerPruneFailure { get; init; }
+
+    /// <summary>Queries interrupted so that this group could have the shard's memory (they answer <c>query_preempted</c>).</summary>
+    public int QueriesPreempted { get; init; }
 }

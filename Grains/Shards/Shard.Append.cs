@@ -55,24 +55,46 @@ public sealed partial class Shard
                 throw new PartitionException(ErrorCodes.ShardWriteFailed, $"shard {_dataset.Name}/{Partition} is at commit {_commitSeq}; a replayed group at {origin.Seq} leaves a gap");
             }
 
-            // Most batches bring only new keys: append them straight into the table and let the
-            // unique key index prove it. If a stored key turns up, the transaction rolls back and
-            // the group is written again through the staging table, which names each duplicate.
-            if (_dataset.DedupWindow is null)
+            ApplyPendingMemoryLimit();
+            try
             {
-                try
-                {
-                    return WriteGroup(batches, prepared, outcomes, origin, direct: true);
-                }
-                catch (DuckDBException e) when (DuckDbErrors.IsUniqueViolation(e))
-                {
-                    Array.Clear(outcomes);
-                    RestoreRefusals(batches, prepared, outcomes);
-                }
+                return WriteGroup(batches, prepared, outcomes, origin);
             }
-
-            return WriteGroup(batches, prepared, outcomes, origin, direct: false);
+            catch (PartitionException e) when (e.Code == ErrorCodes.ShardMemoryExhausted && !_runningQueries.IsEmpty)
+            {
+                // Queries share the shard's memory_limit: the write comes first. The group rolled
+                // back whole; it is written once more after the queries have let go.
+                var preempted = PreemptQueries();
+                Array.Clear(outcomes);
+                RestoreRefusals(batches, prepared, outcomes);
+                return WriteGroup(batches, prepared, outcomes, origin) with { QueriesPreempted = preempted };
+            }
         }
+    }
+
+    private GroupCommit WriteGroup(
+        IReadOnlyList<RecordBatch> batches,
+        (List<int> Staged, List<int> Duplicates)?[] prepared,
+        (PartitionReceipt? Receipt, Exception? Error)[] outcomes,
+        LogPosition? origin)
+    {
+        // Most batches bring only new keys: append them straight into the table and let the
+        // unique key index prove it. If a stored key turns up, the transaction rolls back and
+        // the group is written again through the staging table, which names each duplicate.
+        if (_dataset.DedupWindow is null)
+        {
+            try
+            {
+                return WriteGroup(batches, prepared, outcomes, origin, direct: true);
+            }
+            catch (DuckDBException e) when (DuckDbErrors.IsUniqueViolation(e))
+            {
+                Array.Clear(outcomes);
+                RestoreRefusals(batches, prepared, outcomes);
+            }
+        }
+
+        return WriteGroup(batches, prepared, outcomes, origin, direct: false);
     }
 
     private GroupCommit WriteGroup(

@@ -1,12 +1,48 @@
+using System.Collections.Concurrent;
 using DuckDB.NET.Data;
 using Mallard.Contract;
 using Mallard.Partitions;
 
 namespace Mallard.Grains.Shards;
 
-/// <summary>Reads: a query runs on a pooled reader connection, i.e. on a committed snapshot.</summary>
+/// <summary>
+/// Reads: a query runs on a pooled reader connection, i.e. on a committed snapshot. Readers share
+/// the shard's DuckDB instance and its <c>memory_limit</c> with the writer, so at most
+/// <see cref="ShardOptions.MaxConcurrentQueries"/> run at once, and a write that runs out of memory
+/// while queries run interrupts them and tries once more: writes win, queries are retried.
+/// </summary>
 public sealed partial class Shard
 {
+    private readonly ConcurrentDictionary<RunningQuery, byte> _runningQueries = new();
+    private SemaphoreSlim? _querySlots;
+
+    private SemaphoreSlim QuerySlots => LazyInitializer.EnsureInitialized(ref _querySlots, () => new SemaphoreSlim(_options.MaxConcurrentQueries));
+
+    /// <summary>
+    /// Waits for one of the shard's query slots (as long as <paramref name="cancellationToken"/>
+    /// allows), then runs <see cref="Query"/> on the thread pool.
+    /// </summary>
+    public async Task<PartialResult> QueryAsync(PartitionQuery query, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await QuerySlots.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            throw Interrupted();
+        }
+
+        try
+        {
+            return await Task.Run(() => Query(query, cancellationToken), CancellationToken.None);
+        }
+        finally
+        {
+            QuerySlots.Release();
+        }
+    }
+
     /// <summary>
     /// Runs a query on its own connection, i.e. on a committed snapshot. Cancelling
     /// <paramref name="cancellationToken"/> interrupts the statement in DuckDB; the reader goes
@@ -24,15 +60,26 @@ public sealed partial class Shard
         }
 
         var builders = columns.Select(c => new ColumnVectorBuilder(c.Type.Kind)).ToArray();
+        var running = new RunningQuery(command);
+        _runningQueries[running] = 0;
         try
         {
             cancellationToken.ThrowIfCancellationRequested();
             using var interrupt = cancellationToken.Register(command.Cancel);
+            running.ThrowIfPreempted();
             using var reader = command.ExecuteReader();
             var rows = 0;
+            var first = true;
             while (reader.Read())
             {
+                if (first && AfterFirstQueryRow is { } hook)
+                {
+                    first = false;
+                    hook(() => running.Preempted);
+                }
+
                 cancellationToken.ThrowIfCancellationRequested();
+                running.ThrowIfPreempted();
                 if (query.IsAggregate && ++rows > _options.MaxGroupsPerPartition)
                 {
                     throw new PartitionException(
@@ -46,9 +93,21 @@ public sealed partial class Shard
                 }
             }
         }
+        catch (Exception e) when (running.Preempted && e is DuckDBException or OperationCanceledException)
+        {
+            throw new PartitionException(
+                ErrorCodes.QueryPreempted,
+                $"the query on partition {Partition} of '{_dataset.Name}' was interrupted so that a write could have the shard's memory (Mallard:Shards:MemoryLimitMb); retry it, or narrow it");
+        }
         catch (Exception e) when (cancellationToken.IsCancellationRequested && e is DuckDBException or OperationCanceledException)
         {
-            throw new PartitionException(ErrorCodes.QueryTimeout, $"the query on partition {Partition} of '{_dataset.Name}' was interrupted: it ran past the gateway's query timeout, or its client went away");
+            throw Interrupted();
+        }
+        catch (DuckDBException e) when (DuckDbErrors.IsOutOfMemory(e))
+        {
+            throw new PartitionException(
+                ErrorCodes.QueryTooLarge,
+                $"the query on partition {Partition} of '{_dataset.Name}' needs more memory than the shard has (Mallard:Shards:MemoryLimitMb, spilling up to Mallard:Shards:TempDirectoryLimitMb): {DisplayText.FirstLine(e.Message)}");
         }
         catch (DuckDBException e) when (DuckDbErrors.IsOverflow(e))
         {
@@ -58,8 +117,55 @@ public sealed partial class Shard
         {
             throw new PartitionException(ErrorCodes.SumOverflow, $"a sum in partition {Partition} of '{_dataset.Name}' overflows its result type");
         }
+        finally
+        {
+            _runningQueries.TryRemove(running, out _);
+            running.Finished.TrySetResult();
+        }
 
         var vectors = builders.Select(b => b.Build()).ToArray();
         return new PartialResult(Partition, columns, vectors, vectors.Length == 0 ? 0 : vectors[0].Count);
+    }
+
+    /// <summary>
+    /// Interrupts every running query and waits (briefly) until they have let go of their memory.
+    /// Called by the writer when a commit ran out of memory; returns how many were interrupted.
+    /// </summary>
+    private int PreemptQueries()
+    {
+        var running = _runningQueries.Keys.ToArray();
+        foreach (var query in running)
+        {
+            query.Preempt();
+        }
+
+        Task.WaitAll([.. running.Select(q => q.Finished.Task)], TimeSpan.FromSeconds(5));
+        return running.Length;
+    }
+
+    private PartitionException Interrupted() =>
+        new(ErrorCodes.QueryTimeout, $"the query on partition {Partition} of '{_dataset.Name}' was interrupted: it ran past the gateway's query timeout, or its client went away");
+
+    private sealed class RunningQuery(DuckDBCommand command)
+    {
+        private volatile bool _preempted;
+
+        public TaskCompletionSource Finished { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public bool Preempted => _preempted;
+
+        public void Preempt()
+        {
+            _preempted = true;
+            command.Cancel();
+        }
+
+        public void ThrowIfPreempted()
+        {
+            if (_preempted)
+            {
+                throw new OperationCanceledException("preempted by a write");
+            }
+        }
     }
 }

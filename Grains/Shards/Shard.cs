@@ -26,7 +26,12 @@ public sealed partial class Shard : IDisposable
 
     /// <summary>Tests inject a failure into this shard's ledger prune here (a fault seam; null in production).</summary>
     internal Action? BeforeLedgerPrune { get; set; }
+
+    /// <summary>Test seam: runs on a query's thread after its first row, given whether a write has preempted it.</summary>
+    internal Action<Func<bool>>? AfterFirstQueryRow { get; set; }
+
     private long _commitSeq;
+    private int? _pendingMemoryLimitMb;
     private PartitionException? _sealed;
     private bool _disposed;
 
@@ -134,15 +139,38 @@ public sealed partial class Shard : IDisposable
         }
     }
 
-    /// <summary>Sets this shard's DuckDB <c>memory_limit</c> (between writes).</summary>
-    public void SetMemoryLimit(int megabytes)
+    /// <summary>
+    /// Sets this shard's DuckDB <c>memory_limit</c> (between writes). DuckDB refuses a limit below
+    /// what it cannot give back right now (a running query's hash table, with spilling bounded);
+    /// the shard then keeps its limit and applies the new one before a later write.
+    /// </summary>
+    /// <returns>Whether the limit applies now.</returns>
+    public bool SetMemoryLimit(int megabytes)
     {
         lock (_writeGate)
         {
-            if (!_disposed)
-            {
-                DuckDbCommands.Execute(_writer, ShardSql.SetMemoryLimit(megabytes));
-            }
+            _pendingMemoryLimitMb = megabytes;
+            return _disposed || ApplyPendingMemoryLimit();
+        }
+    }
+
+    // Called under the write gate.
+    private bool ApplyPendingMemoryLimit()
+    {
+        if (_pendingMemoryLimitMb is not { } megabytes)
+        {
+            return true;
+        }
+
+        try
+        {
+            DuckDbCommands.Execute(_writer, ShardSql.SetMemoryLimit(megabytes));
+            _pendingMemoryLimitMb = null;
+            return true;
+        }
+        catch (DuckDBException e) when (DuckDbErrors.IsOutOfMemory(e))
+        {
+            return false;
         }
     }
 

@@ -52,6 +52,12 @@ public sealed class ShardOptions
     /// <summary>Most groups one partition may return for an aggregate query.</summary>
     public int MaxGroupsPerPartition { get; set; } = 100_000;
 
+    /// <summary>
+    /// Most queries running at once on one shard; more wait for a slot within their query timeout.
+    /// Queries share the shard's DuckDB memory with its writer.
+    /// </summary>
+    public int MaxConcurrentQueries { get; set; } = 2;
+
     /// <summary>Binds and checks the section.</summary>
     /// <exception cref="InvalidOperationException">A setting is malformed; the message names it.</exception>
     public static ShardOptions Read(IConfiguration configuration)
@@ -75,6 +81,7 @@ public sealed class ShardOptions
         Require(LedgerRetention > TimeSpan.Zero, nameof(LedgerRetention), LedgerRetention, "a positive time span");
         Require(MaxQueuedRows >= 1, nameof(MaxQueuedRows), MaxQueuedRows, "at least 1");
         Require(MaxRowsPerCommit >= 1, nameof(MaxRowsPerCommit), MaxRowsPerCommit, "at least 1");
+        Require(MaxConcurrentQueries >= 1, nameof(MaxConcurrentQueries), MaxConcurrentQueries, "at least 1");
         Require(MaxGroupsPerPartition >= 1, nameof(MaxGroupsPerPartition), MaxGroupsPerPartition, "at least 1");
     }
 

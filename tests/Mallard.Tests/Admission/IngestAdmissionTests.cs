@@ -14,10 +14,10 @@ public sealed class IngestAdmissionTests
     {
         var admission = Create();
 
-        Assert.Equal(AdmissionResult.Admitted, admission.TryEnter("a", 10));
-        Assert.Equal(AdmissionResult.Admitted, admission.TryEnter("a", 10));
-        Assert.Equal(AdmissionResult.ClientBusy, admission.TryEnter("a", 10));
-        Assert.Equal(AdmissionResult.Admitted, admission.TryEnter("b", 10));
+        Assert.Equal(AdmissionResult.Admitted, admission.TryEnter("a"));
+        Assert.Equal(AdmissionResult.Admitted, admission.TryEnter("a"));
+        Assert.Equal(AdmissionResult.ClientBusy, admission.TryEnter("a"));
+        Assert.Equal(AdmissionResult.Admitted, admission.TryEnter("b"));
         Assert.Equal(3, admission.InFlight);
     }
 
@@ -25,24 +25,41 @@ public sealed class IngestAdmissionTests
     public void TryEnter_beyond_the_gateway_limit_is_gateway_busy_until_a_slot_is_released()
     {
         var admission = Create(total: 2, perClient: 5);
-        admission.TryEnter("a", 10);
-        admission.TryEnter("b", 10);
+        admission.TryEnter("a");
+        admission.TryEnter("b");
 
-        Assert.Equal(AdmissionResult.GatewayBusy, admission.TryEnter("c", 10));
-        admission.Leave("a", 10);
-        Assert.Equal(AdmissionResult.Admitted, admission.TryEnter("c", 10));
+        Assert.Equal(AdmissionResult.GatewayBusy, admission.TryEnter("c"));
+        admission.Leave("a");
+        Assert.Equal(AdmissionResult.Admitted, admission.TryEnter("c"));
     }
 
     [Fact]
-    public void TryEnter_beyond_the_body_budget_is_gateway_busy_but_a_lone_large_body_is_admitted()
+    public void TryReserveBytes_beyond_the_budget_is_refused_but_a_lone_large_body_is_taken()
     {
         var admission = Create(total: 10, perClient: 10, bytes: 1_000);
 
-        Assert.Equal(AdmissionResult.Admitted, admission.TryEnter("a", 5_000));
-        Assert.Equal(AdmissionResult.GatewayBusy, admission.TryEnter("b", 10));
-        admission.Leave("a", 5_000);
-        Assert.Equal(AdmissionResult.Admitted, admission.TryEnter("b", 600));
-        Assert.Equal(AdmissionResult.GatewayBusy, admission.TryEnter("c", 600));
-        Assert.Equal(1, admission.InFlight);
+        Assert.True(admission.TryReserveBytes(5_000));
+        Assert.False(admission.TryReserveBytes(10));
+        admission.ReleaseBytes(5_000);
+        Assert.True(admission.TryReserveBytes(600));
+        Assert.False(admission.TryReserveBytes(600));
+        Assert.Equal(600, admission.InFlightBytes);
+    }
+
+    [Fact]
+    public void TryReserveBytes_in_chunks_stops_at_the_chunk_that_passes_the_budget()
+    {
+        var admission = Create(bytes: 1_000);
+        Assert.True(admission.TryReserveBytes(400));
+
+        var taken = 0;
+        while (admission.TryReserveBytes(100))
+        {
+            taken += 100;
+        }
+
+        Assert.Equal(600, taken);
+        Assert.Equal(1_000, admission.InFlightBytes);
+        Assert.Equal(0, admission.InFlight);
     }
 }

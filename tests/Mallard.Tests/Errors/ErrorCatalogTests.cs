@@ -22,9 +22,10 @@ public sealed partial class ErrorCatalogTests
     [Fact]
     public void Catalogue_statuses_are_client_errors_or_retryable_unavailability()
     {
-        // A retryable answer is one the client may send again unchanged: 409 (in flight), 429, 503.
+        // A retryable answer is one the client may send again unchanged: 408 (sent too slowly),
+        // 409 (in flight), 429, 503.
         Assert.All(ErrorCatalog.All, e => Assert.True(
-            e.Retryable ? e.Status is 409 or 429 or 503 : e.Status is >= 400 and < 500,
+            e.Retryable ? e.Status is 408 or 409 or 429 or 503 : e.Status is >= 400 and < 500,
             $"{e.Code}: status {e.Status}, retryable {e.Retryable}"));
     }
 

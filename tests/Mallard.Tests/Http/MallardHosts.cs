@@ -42,6 +42,12 @@ public sealed class MallardHosts : IAsyncLifetime
     /// <summary>Grains as seen from inside the silo, for tests that arrange cluster state directly.</summary>
     public IGrainFactory SiloGrains => SiloServices.GetRequiredService<IGrainFactory>();
 
+    /// <summary>The gateway host's services (for example its admission budgets).</summary>
+    public IServiceProvider ApiServices => _api!.Services;
+
+    /// <summary>The gateway's loopback port, for tests that speak raw HTTP.</summary>
+    public int ApiPort { get; private set; }
+
     /// <summary>The silo host's services (for example its <c>CommitGate</c>).</summary>
     public IServiceProvider SiloServices => _silo!.Services;
 
@@ -91,7 +97,7 @@ public sealed class MallardHosts : IAsyncLifetime
         _silo.MapSiloEndpoints();
         await _silo.StartAsync();
 
-        var apiPort = FreePort.Next();
+        var apiPort = ApiPort = FreePort.Next();
         var apiBuilder = WebApplication.CreateBuilder([.. common, $"--Mallard:Schema={ApiSchemaPath ?? SchemaPath}", .. ApiArguments]);
         apiBuilder.Logging.SetMinimumLevel(LogLevel.Warning);
         apiBuilder.WebHost.UseUrls($"http://127.0.0.1:{apiPort}");

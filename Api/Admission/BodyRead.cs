@@ -1,0 +1,8 @@
+namespace Mallard.Api.Admission;
+
+/// <summary>The outcome of reading a request body, and the bytes when it is complete.</summary>
+public readonly record struct BodyRead(BodyReadOutcome Outcome, ReadOnlyMemory<byte> Bytes)
+{
+    /// <summary>A body that did not arrive whole.</summary>
+    public static BodyRead Failed(BodyReadOutcome outcome) => new(outcome, ReadOnlyMemory<byte>.Empty);
+}
