@@ -7,6 +7,7 @@ using Mallard.Grains.Shards;
 using Mallard.Silo.Cluster;
 using OpenTelemetry.Trace;
 using Orleans.Configuration;
+using Orleans.Runtime;
 using Orleans.Dashboard;
 
 namespace Mallard.Silo;
@@ -32,10 +33,16 @@ public static class SiloHostExtensions
         var shards = ShardOptions.Read(configuration);
         var tls = ClusterTls.Read(configuration);
 
-        // Probes and metrics are for inside the cluster: loopback, plus the address the silo
-        // advertises (the pod's, on Kubernetes), never every interface.
+        // Probes and metrics are for inside the cluster: the pod's address alone in a pod (where
+        // the kubelet probes it), else loopback plus the advertised address; never every interface.
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
+            if (cluster.PodAddress is { } pod)
+            {
+                kestrel.Listen(pod, host.HttpPort);
+                return;
+            }
+
             kestrel.Listen(IPAddress.Loopback, host.HttpPort);
             if (!IPAddress.IsLoopback(cluster.AdvertisedAddress) && !cluster.AdvertisedAddress.Equals(IPAddress.Any) && !cluster.AdvertisedAddress.Equals(IPAddress.IPv6Any))
             {
@@ -43,6 +50,8 @@ public static class SiloHostExtensions
             }
         });
         builder.Services.AddSingleton(cluster);
+        builder.Services.AddSingleton<SiloHeartbeat>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<SiloHeartbeat>());
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = host.ShutdownTimeout);
         builder.AddMallardTelemetry("mallard-silo", [Mallard.Grains.ShardMetrics.MeterName]);
 
@@ -69,8 +78,8 @@ public static class SiloHostExtensions
                     o.AdvertisedIPAddress = cluster.AdvertisedAddress;
                     o.SiloPort = cluster.SiloPort;
                     o.GatewayPort = cluster.GatewayPort;
-                    o.SiloListeningEndpoint = new IPEndPoint(IPAddress.Any, cluster.SiloPort);
-                    o.GatewayListeningEndpoint = new IPEndPoint(IPAddress.Any, cluster.GatewayPort);
+                    o.SiloListeningEndpoint = new IPEndPoint(cluster.PodAddress ?? IPAddress.Any, cluster.SiloPort);
+                    o.GatewayListeningEndpoint = new IPEndPoint(cluster.PodAddress ?? IPAddress.Any, cluster.GatewayPort);
                 });
                 // Ownership and fencing epochs live in Mallard's own tables, so a move switches both at once.
                 silo.Services.AddSingleton<Mallard.Grains.Ownership.IOwnershipStore>(
@@ -107,6 +116,13 @@ public static class SiloHostExtensions
                 silo.UseInMemoryReminderService();
             }
 
+            if (cluster.KubernetesHosting)
+            {
+                // After Mallard's own options: the agent names the silo after its pod and declares
+                // dead the silos whose pods are gone; membership stays in PostgreSQL.
+                silo.UseKubernetesHosting();
+            }
+
             silo.AddMallardPartitions(contract, configuration, new ClusterTopologyOptions { Ordinal = cluster.Ordinal, Silos = cluster.Silos });
             silo.AddDashboard();
             silo.AddActivityPropagation();
@@ -116,12 +132,39 @@ public static class SiloHostExtensions
         return builder;
     }
 
-    /// <summary>Maps the silo's own small HTTP surface: liveness and metrics.</summary>
+    /// <summary>
+    /// Maps the silo's own small HTTP surface: <c>/healthz</c> (liveness: this process makes
+    /// progress; never asks PostgreSQL or another silo), <c>/readyz</c> (an active member of the
+    /// cluster and not stopping) and metrics.
+    /// </summary>
     public static WebApplication MapSiloEndpoints(this WebApplication app)
     {
         // The shard instruments exist from start-up, not from the first partition activation.
         app.Services.GetRequiredService<Mallard.Grains.ShardMetrics>();
-        app.MapGet("/healthz", () => Results.Text("ok"));
+        if (app.Services.GetRequiredService<SiloClusterSettings>().KubernetesHosting)
+        {
+            app.Logger.LogInformation("Orleans Kubernetes hosting is on: silos whose pods are deleted are declared dead at once");
+        }
+        else
+        {
+            app.Logger.LogInformation("Orleans Kubernetes hosting is off (no Kubernetes API server: no service account is mounted, or Mallard:Cluster:Kubernetes=Off); dead silos are found by membership probes alone");
+        }
+
+        app.MapGet("/healthz", (SiloHeartbeat heartbeat) => heartbeat.IsBeating(out var silence)
+            ? Results.Text("ok")
+            : Results.Text($"stalled: no heartbeat for {silence.TotalSeconds:0.#} s", statusCode: StatusCodes.Status503ServiceUnavailable));
+        app.MapGet("/readyz", (IClusterMembershipService membership, ILocalSiloDetails local, IHostApplicationLifetime lifetime) =>
+        {
+            if (lifetime.ApplicationStopping.IsCancellationRequested)
+            {
+                return Results.Text("not ready: stopping", statusCode: StatusCodes.Status503ServiceUnavailable);
+            }
+
+            var status = membership.CurrentSnapshot.GetSiloStatus(local.SiloAddress);
+            return status == SiloStatus.Active
+                ? Results.Text("ready")
+                : Results.Text($"not ready: {status}", statusCode: StatusCodes.Status503ServiceUnavailable);
+        });
         app.MapPrometheusScrapingEndpoint("/metrics");
         return app;
     }

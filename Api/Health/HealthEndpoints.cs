@@ -3,7 +3,7 @@ using Orleans.Runtime;
 
 namespace Mallard.Api.Health;
 
-/// <summary><c>/healthz</c> (the process is up) and <c>/readyz</c> (it can reach a silo of the cluster).</summary>
+/// <summary><c>/healthz</c> (the process is up) and <c>/readyz</c> (it can reach a silo of the cluster and is not stopping).</summary>
 public static class HealthEndpoints
 {
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(2);
@@ -12,8 +12,14 @@ public static class HealthEndpoints
     public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder routes)
     {
         routes.MapGet("/healthz", () => TypedResults.Text("ok"));
-        routes.MapGet("/readyz", async (IClusterClient client, CancellationToken cancellationToken) =>
+        routes.MapGet("/readyz", async (IClusterClient client, IHostApplicationLifetime lifetime, CancellationToken cancellationToken) =>
         {
+            // Unready as soon as SIGTERM arrives, so a load balancer stops sending before Kestrel stops.
+            if (lifetime.ApplicationStopping.IsCancellationRequested)
+            {
+                return Problems.Create(ErrorCodes.GatewayStopping, "the gateway is shutting down");
+            }
+
             try
             {
                 var hosts = await client.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).WaitAsync(ProbeTimeout, cancellationToken);

@@ -57,6 +57,7 @@ public static class ErrorCatalog
         new(E.ClientConcurrencyExceeded, 429, true, "Too many requests", "This client is at its limit of requests in flight; retry after one finishes."),
         new(E.NoSilos, 503, true, "No silos", "Readiness: the cluster has no active silo."),
         new(E.ClusterUnreachable, 503, true, "Cluster unreachable", "Readiness: the gateway cannot reach the cluster."),
+        new(E.GatewayStopping, 503, true, "Gateway stopping", "Readiness: the gateway received SIGTERM and is draining; send to another replica."),
     ];
 
     private static readonly Dictionary<string, ErrorDescription> ByCode = Entries.ToDictionary(e => e.Code, StringComparer.Ordinal);

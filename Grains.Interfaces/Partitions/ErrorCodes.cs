@@ -141,4 +141,7 @@ public static class ErrorCodes
 
     /// <summary>Readiness: the gateway cannot reach the cluster.</summary>
     public const string ClusterUnreachable = "cluster_unreachable";
+
+    /// <summary>Readiness: the gateway is shutting down.</summary>
+    public const string GatewayStopping = "gateway_stopping";
 }

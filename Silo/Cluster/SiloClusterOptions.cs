@@ -12,8 +12,14 @@ public sealed class SiloClusterOptions
     /// <summary>How many ordinals a new dataset's partitions are spread over (always 1 in embedded mode).</summary>
     public int Silos { get; set; } = 1;
 
-    /// <summary>The address other silos and gateways reach this silo at.</summary>
-    public string AdvertisedAddress { get; set; } = "127.0.0.1";
+    /// <summary>The address other silos and gateways reach this silo at (default: <c>POD_IP</c> when set, else 127.0.0.1).</summary>
+    public string? AdvertisedAddress { get; set; }
+
+    /// <summary>
+    /// Orleans' Kubernetes hosting agent (declares dead the silos whose pods are gone): <c>Auto</c>
+    /// turns it on inside a Kubernetes pod (a service account is mounted), <c>On</c> always, <c>Off</c> never.
+    /// </summary>
+    public string Kubernetes { get; set; } = "Auto";
 
     /// <summary>
     /// How long a membership probe may take. Measured on 2 cores: Orleans' defaults declared a

@@ -54,10 +54,26 @@ public sealed partial record SiloClusterSettings(ClusterMode Mode, string? Conne
             throw new InvalidOperationException($"{section}:Silos is {silos}; expected a positive integer (it is no longer required)");
         }
 
-        if (!IPAddress.TryParse(own.AdvertisedAddress, out var address))
+        // On Kubernetes (and in its emulation) every listener binds the pod's own address.
+        IPAddress? podAddress = null;
+        if (configuration["POD_IP"] is { Length: > 0 } podIp && !IPAddress.TryParse(podIp, out podAddress))
         {
-            throw new InvalidOperationException($"{section}:AdvertisedAddress is '{own.AdvertisedAddress}'; expected an IP address");
+            throw new InvalidOperationException($"POD_IP is '{podIp}'; expected an IP address");
         }
+
+        var advertised = own.AdvertisedAddress ?? podAddress?.ToString() ?? "127.0.0.1";
+        if (!IPAddress.TryParse(advertised, out var address))
+        {
+            throw new InvalidOperationException($"{section}:AdvertisedAddress is '{advertised}'; expected an IP address");
+        }
+
+        var kubernetes = own.Kubernetes.ToLowerInvariant() switch
+        {
+            "auto" => File.Exists(ServiceAccountToken) && !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("KUBERNETES_SERVICE_HOST")),
+            "on" => true,
+            "off" => false,
+            _ => throw new InvalidOperationException($"{section}:Kubernetes is '{own.Kubernetes}'; expected Auto, On or Off"),
+        };
 
         if (own.ProbeTimeout <= TimeSpan.Zero || own.TableRefreshTimeout <= TimeSpan.Zero || own.MissedProbesLimit < 1 || own.VotesForDeath < 1)
         {
@@ -71,8 +87,19 @@ public sealed partial record SiloClusterSettings(ClusterMode Mode, string? Conne
             SiloPort = shared.SiloPort,
             GatewayPort = shared.GatewayPort,
             Membership = own,
+            PodAddress = podAddress,
+            KubernetesHosting = kubernetes,
         };
     }
+
+    /// <summary>Where Kubernetes mounts a pod's service account token.</summary>
+    public const string ServiceAccountToken = "/var/run/secrets/kubernetes.io/serviceaccount/token";
+
+    /// <summary>The pod's address (<c>POD_IP</c>), which every listener binds when set; null outside a pod.</summary>
+    public IPAddress? PodAddress { get; init; }
+
+    /// <summary>Whether Orleans' Kubernetes hosting agent runs (<c>Mallard:Cluster:Kubernetes</c>).</summary>
+    public bool KubernetesHosting { get; init; }
 
     private static int? OrdinalFromPodName(string? name) =>
         name is not null && PodOrdinal().Match(name) is { Success: true } match

@@ -58,6 +58,8 @@ public sealed class SiloClusterSettingsTests
     [InlineData("Mallard:Cluster:Ordinal", "-1", "Mallard:Cluster:Ordinal")]
     [InlineData("Mallard:Cluster:Silos", "0", "Mallard:Cluster:Silos")]
     [InlineData("Mallard:Cluster:AdvertisedAddress", "silo.local", "Mallard:Cluster:AdvertisedAddress")]
+    [InlineData("POD_IP", "pod-7", "POD_IP")]
+    [InlineData("Mallard:Cluster:Kubernetes", "maybe", "Mallard:Cluster:Kubernetes")]
     public void Read_badSetting_failsNamingIt(string key, string value, string named)
     {
         var configuration = Configuration(
@@ -68,6 +70,32 @@ public sealed class SiloClusterSettingsTests
 
         var error = Assert.Throws<InvalidOperationException>(() => SiloClusterSettings.Read(configuration));
         Assert.Contains(named, error.Message);
+    }
+
+    [Fact]
+    public void Read_inAPod_advertisesAndBindsThePodAddress_andTheAgentIsOffWithoutAnApiServer()
+    {
+        var settings = SiloClusterSettings.Read(Configuration(
+            ("Mallard:Cluster:Mode", "PostgreSql"),
+            ("Mallard:Cluster:PostgreSql", "Host=db"),
+            ("POD_NAME", "mallard-silo-3"),
+            ("POD_IP", "127.0.0.13")));
+
+        Assert.Equal((3, "127.0.0.13", "127.0.0.13"), (settings.Ordinal, settings.AdvertisedAddress.ToString(), settings.PodAddress?.ToString()));
+        // This machine mounts no service account: Auto leaves the Kubernetes agent off.
+        Assert.False(settings.KubernetesHosting);
+    }
+
+    [Fact]
+    public void Read_explicitAdvertisedAddress_winsOverThePodAddress()
+    {
+        var settings = SiloClusterSettings.Read(Configuration(
+            ("Mallard:Cluster:Mode", "PostgreSql"),
+            ("Mallard:Cluster:PostgreSql", "Host=db"),
+            ("Mallard:Cluster:AdvertisedAddress", "10.1.2.3"),
+            ("POD_IP", "127.0.0.13")));
+
+        Assert.Equal("10.1.2.3", settings.AdvertisedAddress.ToString());
     }
 
     [Fact]

@@ -214,7 +214,8 @@ export type ErrorCode =
   | "gateway_overloaded"
   | "client_concurrency_exceeded"
   | "no_silos"
-  | "cluster_unreachable";
+  | "cluster_unreachable"
+  | "gateway_stopping";
 
 /** Why one field or record of a batch was refused (docs/errors.md, "Record errors"). */
 export type RecordErrorCode =
