@@ -21,6 +21,16 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb 
   if [ "$(id -u)" -eq 0 ]; then apt-get update -qq && apt-get install -y -qq postgresql >/dev/null
   else sudo apt-get update -qq && sudo apt-get install -y -qq postgresql >/dev/null; fi
 fi
+# The manifest tests render k8s/ with kubectl kustomize (Debian package kubernetes-client) and
+# validate it offline with kubernetes-models.
+if ! command -v kubectl >/dev/null; then
+  echo "test.sh: installing kubectl (Debian package kubernetes-client)…"
+  if [ "$(id -u)" -eq 0 ]; then apt-get update -qq && apt-get install -y -qq kubernetes-client >/dev/null
+  else sudo apt-get update -qq && sudo apt-get install -y -qq kubernetes-client >/dev/null; fi
+fi
+if [ ! -d k8s/validate/node_modules/kubernetes-models ] || [ k8s/validate/package-lock.json -nt k8s/validate/node_modules/.package-lock.json ]; then
+  (cd k8s/validate && npm ci --no-audit --no-fund --loglevel=error)
+fi
 if [ ! -d web/node_modules/@duckdb/node-api ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
   (cd web && npm ci --no-audit --no-fund --loglevel=error)
 fi
