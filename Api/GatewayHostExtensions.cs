@@ -38,6 +38,8 @@ public static class GatewayHostExtensions
         builder.Services.AddSingleton(Options.Create(cluster));
         builder.Services.AddSingleton<GatewayMetrics>();
         builder.Services.AddSingleton<IngestAdmission>();
+        builder.Services.AddSingleton<GatewayDrain>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<GatewayDrain>());
         builder.Services.AddProblemDetails();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {

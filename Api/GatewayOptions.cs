@@ -33,6 +33,9 @@ public sealed class GatewayOptions
     /// <summary>Longest a client may take to send a request's headers; the connection is closed after it.</summary>
     public TimeSpan RequestHeadersTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>How long a gateway keeps serving after SIGTERM while its <c>/readyz</c> says it is stopping (on Kubernetes: until endpoints drop it).</summary>
+    public TimeSpan ShutdownDelay { get; set; } = TimeSpan.Zero;
+
     /// <summary>Longest string value accepted in a record, in UTF-8 bytes; longer gets <c>422</c> with record error <c>too_long</c>.</summary>
     public int MaxStringBytes { get; set; } = 64 * 1024;
 
@@ -56,6 +59,7 @@ public sealed class GatewayOptions
         Require(options.MaxConcurrentRequestsPerClient >= 1, nameof(MaxConcurrentRequestsPerClient), options.MaxConcurrentRequestsPerClient);
         Require(options.MaxInFlightBodyBytes >= options.MaxBodyBytes, nameof(MaxInFlightBodyBytes), options.MaxInFlightBodyBytes, "at least MaxBodyBytes");
         Require(options.MaxInValues >= 1, nameof(MaxInValues), options.MaxInValues);
+        Require(options.ShutdownDelay >= TimeSpan.Zero, nameof(ShutdownDelay), (long)options.ShutdownDelay.TotalSeconds, "0 or more seconds");
         Require(options.MinBodyBytesPerSecond >= 1, nameof(MinBodyBytesPerSecond), options.MinBodyBytesPerSecond);
         // Kestrel refuses a grace period of one second or less.
         Require(options.BodyRateGracePeriod > TimeSpan.FromSeconds(1), nameof(BodyRateGracePeriod), (long)options.BodyRateGracePeriod.TotalSeconds, "more than 1 second");

@@ -12,10 +12,10 @@ public static class HealthEndpoints
     public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder routes)
     {
         routes.MapGet("/healthz", () => TypedResults.Text("ok"));
-        routes.MapGet("/readyz", async (IClusterClient client, IHostApplicationLifetime lifetime, CancellationToken cancellationToken) =>
+        routes.MapGet("/readyz", async (IClusterClient client, GatewayDrain drain, CancellationToken cancellationToken) =>
         {
             // Unready as soon as SIGTERM arrives, so a load balancer stops sending before Kestrel stops.
-            if (lifetime.ApplicationStopping.IsCancellationRequested)
+            if (drain.IsStopping)
             {
                 return Problems.Create(ErrorCodes.GatewayStopping, "the gateway is shutting down");
             }

@@ -67,13 +67,18 @@ public sealed class MallardProcess : IDisposable
     /// <summary>SIGTERM, as Kubernetes stops a pod, then waits for the process to exit by itself.</summary>
     public async Task TerminateAsync(CancellationToken cancellationToken)
     {
+        await SignalTerminateAsync(cancellationToken);
+        await _process.WaitForExitAsync(cancellationToken);
+    }
+
+    /// <summary>Sends SIGTERM and returns once it is delivered, without waiting for the process to end.</summary>
+    public async Task SignalTerminateAsync(CancellationToken cancellationToken)
+    {
         if (!_process.HasExited)
         {
             using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
             await kill.WaitForExitAsync(cancellationToken);
         }
-
-        await _process.WaitForExitAsync(cancellationToken);
     }
 
     public Task WaitForExitAsync(CancellationToken cancellationToken) => _process.WaitForExitAsync(cancellationToken);
