@@ -12,7 +12,8 @@ RUN apt-get update \
  && useradd --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin mallard
 # No ICU in the image: Mallard formats and parses with the invariant culture only.
 ENV DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 \
-    Mallard__Logging__Json=true
+    Mallard__Logging__Json=true \
+    Logging__LogLevel__Microsoft.AspNetCore=Warning
 WORKDIR /app
 USER 10001:10001
 

@@ -28,6 +28,12 @@ if ! command -v kubectl >/dev/null; then
   if [ "$(id -u)" -eq 0 ]; then apt-get update -qq && apt-get install -y -qq kubernetes-client >/dev/null
   else sudo apt-get update -qq && sudo apt-get install -y -qq kubernetes-client >/dev/null; fi
 fi
+# The image test builds and runs the Dockerfile's images on a private Docker daemon over a base
+# image made with debootstrap (skipped, saying why, where that cannot run).
+if [ "$(id -u)" -eq 0 ] && { ! command -v dockerd >/dev/null || ! command -v debootstrap >/dev/null || ! command -v docker >/dev/null; }; then
+  echo "test.sh: installing docker.io and debootstrap (Debian packages)…"
+  apt-get update -qq && apt-get install -y -qq docker.io debootstrap >/dev/null || echo "test.sh: docker.io could not be installed; the image test will be skipped"
+fi
 if [ ! -d k8s/validate/node_modules/kubernetes-models ] || [ k8s/validate/package-lock.json -nt k8s/validate/node_modules/.package-lock.json ]; then
   (cd k8s/validate && npm ci --no-audit --no-fund --loglevel=error)
 fi

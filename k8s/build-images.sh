@@ -7,9 +7,12 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 tag="${1:-$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo dev)}"
 cd "$root"
-rm -rf publish
-dotnet publish Silo/Silo.csproj -c Release -r linux-x64 --self-contained true -o publish/silo -p:UseAppHost=true
-dotnet publish Api/Api.csproj -c Release -r linux-x64 --self-contained true -o publish/gateway -p:UseAppHost=true
+rm -rf publish/silo publish/gateway
+# Its own artifacts folder: the self-contained build must not replace the framework-dependent
+# one in Silo/bin and Api/bin that run.sh, the tests and the benchmark run.
+artifacts="$root/publish/.artifacts"
+dotnet publish Silo/Silo.csproj -c Release -r linux-x64 --self-contained true -p:UseAppHost=true --artifacts-path "$artifacts" -o publish/silo
+dotnet publish Api/Api.csproj -c Release -r linux-x64 --self-contained true -p:UseAppHost=true --artifacts-path "$artifacts" -o publish/gateway
 docker build ${DOCKER_BUILD_FLAGS:-} --target silo -t "mallard-silo:$tag" .
 docker build ${DOCKER_BUILD_FLAGS:-} --target gateway -t "mallard-gateway:$tag" .
 echo "built mallard-silo:$tag mallard-gateway:$tag"
