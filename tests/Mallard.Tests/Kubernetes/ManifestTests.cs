@@ -28,6 +28,18 @@ public sealed partial class ManifestTests
     }
 
     [Fact]
+    public void IngressExample_passesTheKubernetesSchemas_andNamesTheGatewayService()
+    {
+        var example = RepositoryPaths.File("k8s", "examples", "ingress.yaml");
+
+        var (exitCode, output) = RenderedManifests.Run("node", $"k8s/validate/validate.mjs {example}", throwOnFailure: false);
+
+        Assert.True(exitCode == 0, output);
+        var service = RenderedManifests.Render("production").Single("Service", "mallard-gateway");
+        Assert.Contains($"name: {(string?)service["metadata"]!["name"]}", File.ReadAllText(example), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Validator_givenAStringContainerPort_refusesIt()
     {
         var rendered = RenderedManifests.Render("local");
