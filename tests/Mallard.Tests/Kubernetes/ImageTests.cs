@@ -14,6 +14,7 @@ namespace Mallard.Tests.Kubernetes;
 /// capabilities dropped, only the data volume and /tmp writable. Skipped, with the reason, where
 /// no Docker daemon can run.
 /// </summary>
+[Collection(MachineWideCollection.Name)]
 public sealed class ImageTests(ITestOutputHelper output)
 {
     private static readonly string Cache = Path.Combine(

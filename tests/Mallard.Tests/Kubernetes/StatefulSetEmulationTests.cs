@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using DuckDB.NET.Data;
 using Mallard.Tests.Http;
 using Mallard.Tests.PostgresCluster;
 using Mallard.Tests.Support;
@@ -16,9 +15,15 @@ namespace Mallard.Tests.Kubernetes;
 /// Idempotency-Key retries: scale 2 → 4, a rolling restart highest ordinal first, drain and scale
 /// 4 → 3, and a node loss (SIGKILL, then the pod back on its volume).
 /// </summary>
-[Collection(PostgresCollection.Name)]
-public sealed class StatefulSetEmulationTests(PostgresServer postgres, ITestOutputHelper output)
+[Collection(MachineWideCollection.Name)]
+public sealed class StatefulSetEmulationTests(ITestOutputHelper output) : IAsyncLifetime
 {
+    private readonly PostgresServer postgres = new();
+
+    public Task InitializeAsync() => postgres.InitializeAsync();
+
+    public Task DisposeAsync() => postgres.DisposeAsync();
+
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(90);
 
     [Fact]
@@ -93,12 +98,7 @@ public sealed class StatefulSetEmulationTests(PostgresServer postgres, ITestOutp
             }
 
             // Row by row, from the pods' volumes: every acknowledged record once, on its owner.
-            var stored = silos.SelectMany((silo, ordinal) => ReadShards(Path.Combine(data.Path, silo.Name)).Select(r => (r.EventId, r.Partition, Ordinal: ordinal))).ToList();
-            Assert.All(stored, r => Assert.Equal(owners[r.Partition], r.Ordinal));
-            Assert.Equal(0, stored.GroupBy(r => r.EventId).Count(g => g.Count() > 1));
-            var storedIds = stored.Select(r => r.EventId).ToHashSet();
-            Assert.Equal(0, acknowledged.Count(id => !storedIds.Contains(id)));
-            Assert.Equal(acknowledged.Count, stored.Count);
+            PageViewShards.AssertEveryAcknowledgedRowOnceOnItsOwner([.. silos.Select(s => Path.Combine(data.Path, s.Name, "volumes", "data"))], [.. acknowledged], owners);
             Assert.All(load.Statuses, s => Assert.True(s is 200 or 503 or 409, $"status {s}"));
 
             // Each pod SIGTERMed answered its readiness probe as unready before its process ended.
@@ -181,27 +181,6 @@ public sealed class StatefulSetEmulationTests(PostgresServer postgres, ITestOutp
 
     private static StringContent Json(string json) => new(json, System.Text.Encoding.UTF8, "application/json");
 
-    private static List<(Guid EventId, int Partition)> ReadShards(string podRoot)
-    {
-        var rows = new List<(Guid, int)>();
-        var folder = Path.Combine(podRoot, "volumes", "data", "shards", "page_views");
-        foreach (var file in Directory.Exists(folder) ? Directory.GetFiles(folder, "*.duckdb") : [])
-        {
-            var partition = int.Parse(Path.GetFileNameWithoutExtension(file), System.Globalization.CultureInfo.InvariantCulture);
-            using var connection = new DuckDBConnection($"Data Source={file};ACCESS_MODE=READ_ONLY");
-            connection.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = "SELECT event_id FROM page_views";
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
-            {
-                rows.Add((reader.GetGuid(0), partition));
-            }
-        }
-
-        return rows;
-    }
-
     /// <summary>
     /// One client sending page_views batches through the gateways in turn (as their Service would),
     /// each with its own Idempotency-Key, retrying a refused batch with the same key after its
@@ -215,6 +194,7 @@ public sealed class StatefulSetEmulationTests(PostgresServer postgres, ITestOutp
         private readonly List<int> _statuses = [];
         private readonly Task _run;
         private int _batches;
+        private string _lastRefusal = "none";
 
         public IngestLoad(HttpClient[] gateways)
         {
@@ -246,7 +226,7 @@ public sealed class StatefulSetEmulationTests(PostgresServer postgres, ITestOutp
                     await _run;
                 }
 
-                Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(90), $"ingest stalled at {Batches} batches");
+                Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(90), $"ingest stalled at {Batches} batches; last refusal: {Volatile.Read(ref _lastRefusal)}");
                 await Task.Delay(50);
             }
         }
@@ -308,11 +288,18 @@ public sealed class StatefulSetEmulationTests(PostgresServer postgres, ITestOutp
                         using var response = await _gateways[(n + attempt) % _gateways.Length].SendAsync(request);
                         status = (int)response.StatusCode;
                         retryAfter = response.Headers.RetryAfter?.Delta;
+                        if (status != 200)
+                        {
+                            Volatile.Write(ref _lastRefusal, $"{status} {await response.Content.ReadAsStringAsync()}");
+                        }
+
                         Assert.True(status == 200 || retryAfter is not null, $"{status} without Retry-After: {await response.Content.ReadAsStringAsync()}");
                     }
-                    catch (HttpRequestException)
+                    catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
                     {
-                        // A gateway pod going away mid-request: the Service would send the retry elsewhere.
+                        // A gateway pod going away mid-request, or a request past the client's
+                        // timeout: the Service would send the retry elsewhere.
+                        Volatile.Write(ref _lastRefusal, e.GetType().Name + ": " + e.Message);
                         status = 0;
                     }
 

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using DuckDB.NET.Data;
 using Mallard.Tests.Support;
 
 namespace Mallard.Tests.PostgresCluster;
@@ -191,15 +190,8 @@ public sealed class MallardCluster : IAsyncDisposable
         AssertEveryAcknowledgedRowOnceOnItsOwner(acknowledged.Select(v => v.EventId).ToList(), owners);
 
     /// <inheritdoc cref="AssertEveryAcknowledgedRowOnceOnItsOwner(IReadOnlyCollection{Http.PageView}, int[])"/>
-    public void AssertEveryAcknowledgedRowOnceOnItsOwner(IReadOnlyCollection<Guid> acknowledged, int[] owners)
-    {
-        var stored = Enumerable.Range(0, _silos.Length).SelectMany(o => ReadShards(o).Select(r => (r.EventId, r.Partition, Ordinal: o))).ToList();
-        Assert.All(stored, r => Assert.Equal(owners[r.Partition], r.Ordinal));
-        Assert.Equal(0, stored.GroupBy(r => r.EventId).Count(g => g.Count() > 1));
-        var storedIds = stored.Select(r => r.EventId).ToHashSet();
-        Assert.Equal(0, acknowledged.Count(id => !storedIds.Contains(id)));
-        Assert.Equal(acknowledged.Distinct().Count(), stored.Count);
-    }
+    public void AssertEveryAcknowledgedRowOnceOnItsOwner(IReadOnlyCollection<Guid> acknowledged, int[] owners) =>
+        PageViewShards.AssertEveryAcknowledgedRowOnceOnItsOwner([.. Enumerable.Range(0, _silos.Length).Select(DataDirectory)], acknowledged, owners);
 
     /// <summary>True when the partitions of <paramref name="ordinals"/> (and only theirs) are within one of even.</summary>
     public static bool Even(IReadOnlyDictionary<int, int> owned, int[] ordinals) =>
@@ -232,31 +224,7 @@ public sealed class MallardCluster : IAsyncDisposable
         Http.PostAsync(path, new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
 
     /// <summary>Every page_views row stored in the shard files of <paramref name="ordinal"/> (the silo must be stopped).</summary>
-    public List<(Guid EventId, int Partition)> ReadShards(int ordinal)
-    {
-        var rows = new List<(Guid, int)>();
-        var folder = Path.Combine(DataDirectory(ordinal), "shards", "page_views");
-        if (!Directory.Exists(folder))
-        {
-            return rows;
-        }
-
-        foreach (var file in Directory.GetFiles(folder, "*.duckdb"))
-        {
-            var partition = int.Parse(Path.GetFileNameWithoutExtension(file), System.Globalization.CultureInfo.InvariantCulture);
-            using var connection = new DuckDBConnection($"Data Source={file};ACCESS_MODE=READ_ONLY");
-            connection.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = "SELECT event_id FROM page_views";
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
-            {
-                rows.Add((reader.GetGuid(0), partition));
-            }
-        }
-
-        return rows;
-    }
+    public List<(Guid EventId, int Partition)> ReadShards(int ordinal) => PageViewShards.Read(DataDirectory(ordinal));
 
     /// <summary>The last lines each process wrote, for a failing assertion's message.</summary>
     public string Logs() =>
