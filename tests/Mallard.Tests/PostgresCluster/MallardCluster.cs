@@ -149,6 +149,50 @@ public sealed class MallardCluster : IAsyncDisposable
         return await Http.SendAsync(request, cancellationToken);
     }
 
+    /// <summary>
+    /// Posts as a client that honours retryable refusals: a 503 with Retry-After (a partition whose
+    /// switch is still settling) is sent again with the same key, for up to 15 s. Every refusal seen
+    /// is added to <see cref="Refusals"/>, so a test can show it.
+    /// </summary>
+    public async Task<HttpResponseMessage> PostRecordsRetryingAsync(string body, string idempotencyKey)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while (true)
+        {
+            var response = await PostRecordsAsync(body, idempotencyKey);
+            if (response.StatusCode != HttpStatusCode.ServiceUnavailable || response.Headers.RetryAfter?.Delta is not { } wait || DateTime.UtcNow > deadline)
+            {
+                return response;
+            }
+
+            Refusals.Add(await response.Content.ReadAsStringAsync());
+            response.Dispose();
+            await Task.Delay(wait);
+        }
+    }
+
+    /// <summary><see cref="QueryAsync"/> that retries a 503 with Retry-After for up to 15 s, like <see cref="PostRecordsRetryingAsync"/>.</summary>
+    public async Task<(HttpStatusCode Status, JsonElement Body)> QueryRetryingAsync(string query)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while (true)
+        {
+            var (status, body) = await QueryAsync(query);
+            if (status != HttpStatusCode.ServiceUnavailable || DateTime.UtcNow > deadline)
+            {
+                return (status, body);
+            }
+
+            Refusals.Add(body.ToString());
+            await Task.Delay(TimeSpan.FromSeconds(ErrorCatalogRetryAfterSeconds));
+        }
+    }
+
+    /// <summary>Retryable refusals the retrying helpers met (problem bodies).</summary>
+    public System.Collections.Concurrent.ConcurrentBag<string> Refusals { get; } = [];
+
+    private const int ErrorCatalogRetryAfterSeconds = Mallard.Partitions.ErrorCatalog.RetryAfterSeconds;
+
     public async Task<(HttpStatusCode Status, JsonElement Body)> QueryAsync(string query)
     {
         using var content = new StringContent(query);
