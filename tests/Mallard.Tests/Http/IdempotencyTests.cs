@@ -21,7 +21,7 @@ public sealed class IdempotencyTests : IAsyncLifetime
         var body = PageView.JsonArray(PageView.Generate(500, seed: 31));
 
         var (first, firstReplayed) = await PostAsync(body, "key-31", HttpStatusCode.OK);
-        var countAfterFirst = await CountAsync();
+        var countAfterFirst = await _hosts.CountPageViewsAsync();
         var (second, secondReplayed) = await PostAsync(body, "key-31", HttpStatusCode.OK);
 
         Assert.False(firstReplayed);
@@ -30,7 +30,7 @@ public sealed class IdempotencyTests : IAsyncLifetime
         Assert.Equal(500, second.GetProperty("accepted").GetInt32());
         Assert.Equal(first.GetProperty("partitions").GetRawText(), second.GetProperty("partitions").GetRawText());
         Assert.Equal(500, countAfterFirst);
-        Assert.Equal(500, await CountAsync());
+        Assert.Equal(500, await _hosts.CountPageViewsAsync());
     }
 
     [Fact]
@@ -52,7 +52,7 @@ public sealed class IdempotencyTests : IAsyncLifetime
         var (problem, _) = await PostAsync(PageView.JsonArray(PageView.Generate(100, seed: 42)), "key-41", HttpStatusCode.UnprocessableEntity);
 
         Assert.Equal("idempotency_key_reused", problem.GetProperty("code").GetString());
-        Assert.Equal(100, await CountAsync());
+        Assert.Equal(100, await _hosts.CountPageViewsAsync());
     }
 
     [Fact]
@@ -67,7 +67,7 @@ public sealed class IdempotencyTests : IAsyncLifetime
         await holder.EndAsync("request-in-flight");
 
         Assert.Equal("idempotency_key_in_flight", problem.GetProperty("code").GetString());
-        Assert.Equal(0, await CountAsync());
+        Assert.Equal(0, await _hosts.CountPageViewsAsync());
     }
 
     [Fact]
@@ -81,7 +81,7 @@ public sealed class IdempotencyTests : IAsyncLifetime
 
         Assert.True(replayed);
         Assert.Equal(first.GetProperty("accepted").GetInt32(), second.GetProperty("accepted").GetInt32());
-        Assert.Equal(300, await CountAsync());
+        Assert.Equal(300, await _hosts.CountPageViewsAsync());
     }
 
     [Fact]
@@ -97,7 +97,7 @@ public sealed class IdempotencyTests : IAsyncLifetime
         Assert.Equal(20, receipt.GetProperty("accepted").GetInt32());
         Assert.Equal(55, receipt.GetProperty("duplicates").GetInt32());
         Assert.Equal(Enumerable.Range(0, 50).Concat(Enumerable.Range(70, 5)), receipt.GetProperty("duplicateIndexes").EnumerateArray().Select(e => e.GetInt32()));
-        Assert.Equal(220, await CountAsync());
+        Assert.Equal(220, await _hosts.CountPageViewsAsync());
     }
 
     [Fact]
@@ -146,7 +146,7 @@ public sealed class IdempotencyTests : IAsyncLifetime
         Assert.False(replayed);
         Assert.Equal(400, receipt.GetProperty("accepted").GetInt32());
         Assert.Equal(0, receipt.GetProperty("duplicates").GetInt32());
-        Assert.Equal(400, await CountAsync());
+        Assert.Equal(400, await _hosts.CountPageViewsAsync());
     }
 
     private static void AlterShard(string path, string sql)
@@ -170,12 +170,5 @@ public sealed class IdempotencyTests : IAsyncLifetime
         using var response = await _hosts.Http.SendAsync(request);
         var json = await HttpJson.ReadJsonAsync(response, expected);
         return (json, response.Headers.TryGetValues("Idempotent-Replayed", out var values) && values.Single() == "true");
-    }
-
-    private async Task<long> CountAsync()
-    {
-        using var response = await _hosts.PostJsonAsync("/v1/datasets/page_views/query", """{"aggregates":[{"fn":"count","as":"n"}]}""");
-        var json = await HttpJson.ReadJsonAsync(response, HttpStatusCode.OK);
-        return long.Parse(json.GetProperty("rows")[0].GetProperty("n").GetString()!, CultureInfo.InvariantCulture);
     }
 }

@@ -65,6 +65,14 @@ public sealed class MallardHosts : IAsyncLifetime
         _data.Dispose();
     }
 
+    /// <summary>Rows in page_views, by a count query (which must answer 200).</summary>
+    public async Task<long> CountPageViewsAsync()
+    {
+        using var response = await PostJsonAsync("/v1/datasets/page_views/query", """{"aggregates": [{"fn": "count", "as": "n"}]}""");
+        var body = await Mallard.Tests.Support.HttpJson.ReadJsonAsync(response, System.Net.HttpStatusCode.OK);
+        return long.Parse(body.GetProperty("rows")[0].GetProperty("n").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     public Task<HttpResponseMessage> PostJsonAsync(string path, string json) =>
         PostAsync(path, json, "application/json");
 

@@ -116,10 +116,5 @@ public sealed class OversizedRequestTests : IAsyncLifetime
         await AssertAliveAndEmptyAsync();
     }
 
-    private async Task AssertAliveAndEmptyAsync()
-    {
-        using var response = await _hosts.PostJsonAsync("/v1/datasets/page_views/query", """{"aggregates": [{"fn": "count", "as": "n"}]}""");
-        var body = await HttpJson.ReadJsonAsync(response, HttpStatusCode.OK);
-        Assert.Equal("0", body.GetProperty("rows")[0].GetProperty("n").GetString());
-    }
+    private async Task AssertAliveAndEmptyAsync() => Assert.Equal(0, await _hosts.CountPageViewsAsync());
 }
