@@ -22,8 +22,19 @@ public sealed class AdmissionMiddleware(RequestDelegate next, IngestAdmission ad
 
         var limits = options.Value;
         var maxBytes = limit.MaxBytes ?? limits.MaxBodyBytes;
-        var declared = http.Request.ContentLength;
-        if (declared > maxBytes)
+        if (BodyEncoding.Parse(http.Request.Headers.ContentEncoding.ToString(), out var refusedEncoding) is not { } encoding)
+        {
+            metrics.RequestRefused(ErrorCodes.UnsupportedContentEncoding);
+            await Problems.Create(
+                ErrorCodes.UnsupportedContentEncoding,
+                $"Content-Encoding '{Contract.DisplayText.Shorten(refusedEncoding)}' is not supported; send one of {BodyEncoding.Supported}, or an uncompressed body").ExecuteAsync(http);
+            return;
+        }
+
+        // A compressed body's Content-Length says nothing about what it holds once decompressed:
+        // its decompressed bytes are reserved as they come out, as for a chunked body.
+        var declared = encoding.Name is null ? http.Request.ContentLength : null;
+        if (http.Request.ContentLength > maxBytes)
         {
             // Refused by the endpoint, which counts it, without reading or reserving anything.
             http.Features.Set(new BufferedBody(null));
@@ -47,6 +58,7 @@ public sealed class AdmissionMiddleware(RequestDelegate next, IngestAdmission ad
 
             var body = await BodyReader.ReadAsync(
                 http,
+                encoding,
                 maxBytes,
                 declared is null ? bytes => admission.TryReserveBytes(bytes) && (reserved += bytes) > 0 : null,
                 http.RequestAborted);
@@ -64,6 +76,10 @@ public sealed class AdmissionMiddleware(RequestDelegate next, IngestAdmission ad
                     await Problems.Create(
                         ErrorCodes.BodyTooSlow,
                         $"the request body arrived slower than {limits.MinBodyBytesPerSecond} bytes/s after a {limits.BodyRateGracePeriod.TotalSeconds:0.#} s grace period (Mallard:Gateway:MinBodyBytesPerSecond); the connection is closed").ExecuteAsync(http);
+                    return;
+                case BodyReadOutcome.Corrupt:
+                    metrics.RequestRefused(ErrorCodes.MalformedBody);
+                    await Problems.Create(ErrorCodes.MalformedBody, $"the {encoding.Name} body does not decompress: {body.Problem}").ExecuteAsync(http);
                     return;
                 case BodyReadOutcome.Incomplete:
                     if (!http.RequestAborted.IsCancellationRequested)

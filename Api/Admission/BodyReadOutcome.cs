@@ -13,4 +13,6 @@ public enum BodyReadOutcome
     TooSlow,
     /// <summary>The body ended early or the client went away.</summary>
     Incomplete,
+    /// <summary>The body's Content-Encoding does not decompress; 400.</summary>
+    Corrupt,
 }

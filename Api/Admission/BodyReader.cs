@@ -9,11 +9,13 @@ public static class BodyReader
     private const int ChunkBytes = 64 * 1024;
 
     /// <summary>
-    /// Reads the body whole. When <paramref name="reserve"/> is given (a body without Content-Length),
-    /// it is asked for every chunk's bytes before the chunk is kept; a refusal ends the read as
-    /// <see cref="BodyReadOutcome.OverBudget"/>.
+    /// Reads the body whole, decompressed by <paramref name="encoding"/>; <paramref name="maxBytes"/>
+    /// limits the decompressed size, so a small compressed body that inflates past it (a bomb)
+    /// stops at the limit. When <paramref name="reserve"/> is given (a body without Content-Length,
+    /// or a compressed one), it is asked for every decompressed chunk's bytes before the chunk is
+    /// kept; a refusal ends the read as <see cref="BodyReadOutcome.OverBudget"/>.
     /// </summary>
-    public static async Task<BodyRead> ReadAsync(HttpContext http, long maxBytes, Func<int, bool>? reserve, CancellationToken cancellationToken)
+    public static async Task<BodyRead> ReadAsync(HttpContext http, BodyEncoding encoding, long maxBytes, Func<int, bool>? reserve, CancellationToken cancellationToken)
     {
         if (http.Request.ContentLength > maxBytes)
         {
@@ -25,13 +27,14 @@ public static class BodyReader
             sizeFeature.MaxRequestBodySize = maxBytes + 1;
         }
 
-        var capacity = (int)Math.Min(http.Request.ContentLength ?? ChunkBytes, maxBytes);
+        var capacity = (int)Math.Min(encoding.Name is null ? http.Request.ContentLength ?? ChunkBytes : ChunkBytes, maxBytes);
         var buffer = new MemoryStream(Math.Max(capacity, 1024));
         var chunk = ArrayPool<byte>.Shared.Rent(ChunkBytes);
+        var source = encoding.Open(http.Request.Body);
         try
         {
             int read;
-            while ((read = await http.Request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+            while ((read = await source.ReadAsync(chunk, cancellationToken)) > 0)
             {
                 if (buffer.Length + read > maxBytes)
                 {
@@ -55,6 +58,14 @@ public static class BodyReader
                 _ => BodyReadOutcome.Incomplete,
             });
         }
+        catch (InvalidDataException e) when (encoding.Name is not null)
+        {
+            return BodyRead.Corrupt(e.Message);
+        }
+        catch (ZstdSharp.ZstdException e)
+        {
+            return BodyRead.Corrupt(e.Message);
+        }
         catch (Exception e) when (e is OperationCanceledException or IOException)
         {
             return BodyRead.Failed(BodyReadOutcome.Incomplete);
@@ -62,6 +73,10 @@ public static class BodyReader
         finally
         {
             ArrayPool<byte>.Shared.Return(chunk);
+            if (!ReferenceEquals(source, http.Request.Body))
+            {
+                await source.DisposeAsync();
+            }
         }
 
         return new BodyRead(BodyReadOutcome.Complete, new ReadOnlyMemory<byte>(buffer.GetBuffer(), 0, (int)buffer.Length));

@@ -24,7 +24,7 @@ public static class IngestRequest
         var body = Admission.BufferedBody.Of(http).Bytes;
         if (body is null)
         {
-            return (null, telemetry.Refused(IngestTelemetry.BodyTooLarge, 0, Problems.Create(ErrorCodes.BodyTooLarge, $"the request body exceeds {limits.MaxBodyBytes} bytes (Mallard:Gateway:MaxBodyBytes); split the batch")));
+            return (null, telemetry.Refused(IngestTelemetry.BodyTooLarge, 0, Problems.Create(ErrorCodes.BodyTooLarge, $"the request body{(http.Request.Headers.ContentEncoding.Count > 0 ? " once decompressed" : "")} exceeds {limits.MaxBodyBytes} bytes (Mallard:Gateway:MaxBodyBytes); split the batch")));
         }
 
         var decoded = telemetry.Validate(body.Value.Length, () => new RecordDecoder(dataset, limits.MaxRecordsPerBatch, limits.MaxReportedErrors, limits.MaxStringBytes).Decode(body.Value.Span, format.Value));

@@ -22,6 +22,9 @@ public static class ErrorCodes
     /// <summary>The body's media type is neither JSON nor NDJSON.</summary>
     public const string UnsupportedMediaType = "unsupported_media_type";
 
+    /// <summary>The body's Content-Encoding is not one the gateway decompresses.</summary>
+    public const string UnsupportedContentEncoding = "unsupported_content_encoding";
+
     /// <summary>The body is larger than the gateway accepts.</summary>
     public const string BodyTooLarge = "body_too_large";
 

@@ -177,6 +177,7 @@ export type ErrorCode =
   | "forbidden"
   | "unknown_dataset"
   | "unsupported_media_type"
+  | "unsupported_content_encoding"
   | "body_too_large"
   | "body_too_slow"
   | "too_many_records"
