@@ -96,7 +96,7 @@ public static class IngestBenchmark
         return lines;
     }
 
-    internal static (double RowsPerSecond, double P50, double P99, int Failures) RunLoad(string gateway, PayloadTemplate template, string format, int clients, TimeSpan duration, List<double>? allLatencies = null, string? key = null)
+    internal static (double RowsPerSecond, double P50, double P99, int Failures) RunLoad(string gateway, PayloadTemplate template, string format, int clients, TimeSpan duration, List<double>? allLatencies = null, string? key = null, Func<byte[]>? bodies = null, string? encoding = null)
     {
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = clients }) { BaseAddress = new Uri(gateway), Timeout = TimeSpan.FromSeconds(60) };
         if (key is not null)
@@ -112,9 +112,14 @@ public static class IngestBenchmark
         {
             while (stopwatch.Elapsed < duration)
             {
-                var body = template.Next();
+                var body = bodies is null ? template.Next() : bodies();
                 using var content = new ByteArrayContent(body);
                 content.Headers.ContentType = new MediaTypeHeaderValue(format == "ndjson" ? "application/x-ndjson" : "application/json");
+                if (encoding is not null)
+                {
+                    content.Headers.ContentEncoding.Add(encoding);
+                }
+
                 var started = Stopwatch.GetTimestamp();
                 using var response = await http.PostAsync("/v1/datasets/page_views/records", content);
                 var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
@@ -146,6 +151,13 @@ public static class IngestBenchmark
     {
         var fields = File.ReadAllText($"/proc/{process.Id}/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
         return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+    }
+
+    // minflt + majflt from /proc/PID/stat: what `perf stat -e page-faults` counts for the process.
+    internal static long PageFaults(Process process)
+    {
+        var fields = File.ReadAllText($"/proc/{process.Id}/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return long.Parse(fields[7], CultureInfo.InvariantCulture) + long.Parse(fields[9], CultureInfo.InvariantCulture);
     }
 
     internal static long PeakRssMiB(Process process)
@@ -278,6 +290,22 @@ public static class IngestBenchmark
 
             text.Append(ndjson ? "\n" : "]");
             return new PayloadTemplate(Encoding.UTF8.GetBytes(text.ToString()), offsets.ToArray(), rows);
+        }
+
+        /// <summary>The same rows rewritten by <paramref name="convert"/> (which keeps every <c>"event_id":"…"</c>).</summary>
+        public PayloadTemplate Map(Func<byte[], byte[]> convert)
+        {
+            var bytes = convert(_bytes);
+            var offsets = new List<int>();
+            var marker = "\"event_id\":\""u8;
+            for (var at = bytes.AsSpan().IndexOf(marker); at >= 0;)
+            {
+                offsets.Add(at + marker.Length);
+                var next = bytes.AsSpan(at + marker.Length).IndexOf(marker);
+                at = next < 0 ? -1 : at + marker.Length + next;
+            }
+
+            return new PayloadTemplate(bytes, offsets.ToArray(), Rows);
         }
 
         public byte[] Next()

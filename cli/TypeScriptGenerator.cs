@@ -241,7 +241,8 @@ public static class TypeScriptGenerator
 
         /** Why one field of one record was refused. */
         export interface RecordError {
-          index: number;
+          /** null when the error is an Arrow stream's column, not one record. */
+          index: number | null;
           field: string | null;
           code: RecordErrorCode;
           message: string;

@@ -7,4 +7,6 @@ public enum BodyFormat
     JsonArray,
     /// <summary><c>application/x-ndjson</c>: one record object per line.</summary>
     NdJson,
+    /// <summary><c>application/vnd.apache.arrow.stream</c>: an Apache Arrow IPC stream, one column per field.</summary>
+    ArrowStream,
 }

@@ -18,7 +18,7 @@ public static class IngestRequest
         {
             return (null, Problems.Create(
                 ErrorCodes.UnsupportedMediaType,
-                $"send records as application/json (an array of objects) or application/x-ndjson, not '{DisplayText.Shorten(http.Request.ContentType ?? "")}'"));
+                $"send records as application/json (an array of objects), application/x-ndjson or application/vnd.apache.arrow.stream, not '{DisplayText.Shorten(http.Request.ContentType ?? "")}'"));
         }
 
         var body = Admission.BufferedBody.Of(http).Bytes;
@@ -27,7 +27,9 @@ public static class IngestRequest
             return (null, telemetry.Refused(IngestTelemetry.BodyTooLarge, 0, Problems.Create(ErrorCodes.BodyTooLarge, $"the request body{(http.Request.Headers.ContentEncoding.Count > 0 ? " once decompressed" : "")} exceeds {limits.MaxBodyBytes} bytes (Mallard:Gateway:MaxBodyBytes); split the batch")));
         }
 
-        var decoded = telemetry.Validate(body.Value.Length, () => new RecordDecoder(dataset, limits.MaxRecordsPerBatch, limits.MaxReportedErrors, limits.MaxStringBytes).Decode(body.Value.Span, format.Value));
+        var decoded = telemetry.Validate(body.Value.Length, () => format == BodyFormat.ArrowStream
+            ? new ArrowRecordDecoder(dataset, limits.MaxRecordsPerBatch, limits.MaxReportedErrors, limits.MaxStringBytes).Decode(body.Value)
+            : new RecordDecoder(dataset, limits.MaxRecordsPerBatch, limits.MaxReportedErrors, limits.MaxStringBytes).Decode(body.Value.Span, format.Value));
         if (decoded.MalformedBody is { } malformed)
         {
             return (null, telemetry.Refused(IngestTelemetry.Malformed, decoded.RecordCount, Problems.Create(ErrorCodes.MalformedBody, malformed)));
@@ -70,6 +72,7 @@ public static class IngestRequest
         {
             "application/json" => BodyFormat.JsonArray,
             "application/x-ndjson" or "application/ndjson" => BodyFormat.NdJson,
+            "application/vnd.apache.arrow.stream" => BodyFormat.ArrowStream,
             _ => null,
         };
     }

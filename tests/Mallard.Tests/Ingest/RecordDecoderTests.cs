@@ -131,7 +131,7 @@ public sealed class RecordDecoderTests
 
         Assert.Equal(125, batch.TotalErrors);
         Assert.Equal(100, batch.Errors.Count);
-        Assert.Equal(Enumerable.Range(0, 100).Select(i => 2 * i + 1), batch.Errors.Select(e => e.Index));
+        Assert.Equal(Enumerable.Range(0, 100).Select(i => (int?)(2 * i + 1)), batch.Errors.Select(e => e.Index));
         Assert.All(batch.Errors, e => Assert.Equal("bot", e.Field));
         Assert.Empty(batch.Columns);
     }

@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Mallard.Bench;
+
+/// <summary>
+/// ClickHouse as the peer a user would pick instead: the same rows, sent to its HTTP interface as
+/// JSONEachRow by the same number of clients in the same batch size. ClickHouse acknowledges an
+/// insert before fsync, keeps DateTime in whole seconds and does not deduplicate by key; Mallard
+/// commits durably and drops records whose key it already holds.
+/// </summary>
+public static partial class ClickHouseReference
+{
+    /// <summary>The page_views table, ordered by its key as Mallard indexes it.</summary>
+    public const string Ddl = "CREATE TABLE page_views (event_id UUID, ts DateTime, user_id String, page String, country Nullable(String), duration_ms Int32, bytes Int64, revenue Nullable(Decimal(12,2)), bot UInt8, score Nullable(Float64), day Date) ENGINE = MergeTree PARTITION BY day ORDER BY event_id";
+
+    /// <summary>
+    /// Rewrites a Mallard NDJSON body into what ClickHouse 18.16 parses: timestamps cut to whole
+    /// seconds without the zone designator, decimals as JSON numbers (int64 strings and JSON
+    /// booleans it reads as they are).
+    /// </summary>
+    public static byte[] ToJsonEachRow(byte[] ndjson)
+    {
+        var text = Encoding.UTF8.GetString(ndjson);
+        text = Timestamp().Replace(text, "\"ts\":\"$1 $2\"");
+        text = Revenue().Replace(text, "\"revenue\":$1");
+        return Encoding.UTF8.GetBytes(text);
+    }
+
+    /// <summary>Posts batches from <paramref name="clients"/> clients for <paramref name="duration"/>.</summary>
+    internal static (double RowsPerSecond, double P50, double P99, int Failures) Ingest(PrivateClickHouse server, IngestBenchmark.PayloadTemplate template, int clients, TimeSpan duration)
+    {
+        var path = PrivateClickHouse.InsertPath("page_views");
+        var latencies = new List<double>();
+        var rows = 0L;
+        var failures = 0;
+        string? lastFailure = null;
+        var stopwatch = Stopwatch.StartNew();
+        var workers = Enumerable.Range(0, clients).Select(_ => Task.Run(async () =>
+        {
+            while (stopwatch.Elapsed < duration)
+            {
+                var body = template.Next();
+                using var content = new ByteArrayContent(body);
+                content.Headers.ContentType = new MediaTypeHeaderValue("application/x-ndjson");
+                var started = Stopwatch.GetTimestamp();
+                using var response = await server.Http.PostAsync(path, content);
+                var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    Interlocked.Add(ref rows, template.Rows);
+                    lock (latencies)
+                    {
+                        latencies.Add(elapsed);
+                    }
+                }
+                else
+                {
+                    Interlocked.Increment(ref failures);
+                    lastFailure = await response.Content.ReadAsStringAsync();
+                }
+            }
+        })).ToArray();
+        Task.WaitAll(workers);
+        var total = stopwatch.Elapsed.TotalSeconds;
+        if (lastFailure is not null)
+        {
+            Console.Error.WriteLine($"ClickHouse refused {failures} insert(s), the last: {lastFailure.Trim()}");
+        }
+
+        latencies.Sort();
+        return (rows / total, IngestBenchmark.Percentile(latencies, 0.5), IngestBenchmark.Percentile(latencies, 0.99), failures);
+    }
+
+    [GeneratedRegex("\"ts\":\"(\\d{4}-\\d\\d-\\d\\d)T(\\d\\d:\\d\\d:\\d\\d)(?:\\.\\d+)?Z\"")]
+    private static partial Regex Timestamp();
+
+    [GeneratedRegex("\"revenue\":\"(-?[0-9.]+)\"")]
+    private static partial Regex Revenue();
+}

@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.IO.Compression;
+
+namespace Mallard.Bench;
+
+/// <summary>
+/// <c>bench -- clickhouse [--quick] [--seconds N]</c>: Mallard's gateway against ClickHouse on the
+/// same rows in steady state (a warm-up first, not counted): NDJSON plain and gzipped, and
+/// ClickHouse's JSONEachRow, 10,000-row batches, 4 clients; with Mallard's CPU and page faults
+/// per row for the silo and the gateway.
+/// </summary>
+public static class HeadToHeadBenchmark
+{
+    private const int Clients = 4;
+    private const int BatchRows = 10_000;
+
+    public static int Run(string[] args)
+    {
+        var quick = args.Contains("--quick");
+        var secondsIndex = Array.IndexOf(args, "--seconds");
+        var seconds = secondsIndex >= 0 ? int.Parse(args[secondsIndex + 1], CultureInfo.InvariantCulture) : quick ? 5 : 30;
+        foreach (var line in Table(quick, seconds, out _, plainOnly: args.Contains("--plain-only")))
+        {
+            Console.WriteLine(line);
+        }
+
+        return 0;
+    }
+
+    /// <summary>The section for <c>bench -- all</c>; <paramref name="ratio"/> is Mallard NDJSON ÷ ClickHouse (NaN without ClickHouse).</summary>
+    public static List<string> Table(bool quick, int seconds, out double ratio, bool plainOnly = false)
+    {
+        var warmUp = TimeSpan.FromSeconds(quick ? 2 : 10);
+        var measure = TimeSpan.FromSeconds(seconds);
+        var template = IngestBenchmark.PayloadTemplate.Create(BatchRows, ndjson: true);
+        var lines = new List<string>
+        {
+            $"Steady state: {warmUp.TotalSeconds:0} s of warm-up not counted, then {measure.TotalSeconds:0} s measured; 10,000-row batches, {Clients} clients, each system on its own fresh data folder.",
+            "",
+            "| system | rows/s | batch p50 ms | batch p99 ms | refused | silo µs/row | gateway µs/row | silo faults/1k rows | gateway faults/1k rows | Mallard NDJSON ÷ it |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        };
+        Measurement plain;
+        Measurement gzip;
+        using (var cluster = MallardCluster.Start(Path.Combine(IngestBenchmark.FindRoot(), "schema.yaml")))
+        {
+            IngestBenchmark.RunLoad(cluster.Gateway, template, "ndjson", Clients, warmUp);
+            plain = Measure(cluster, () => IngestBenchmark.RunLoad(cluster.Gateway, template, "ndjson", Clients, measure));
+            if (plainOnly)
+            {
+                lines.Add(plain.Row("Mallard, NDJSON (durable commits, exact key dedup)", plain.RowsPerSecond));
+                ratio = double.NaN;
+                return lines;
+            }
+
+            var compressed = CompressedBodies(template, plain.RowsPerSecond * (warmUp + measure).TotalSeconds * 3 / BatchRows);
+            var next = -1;
+            var pool = () => compressed[Interlocked.Increment(ref next) % compressed.Length];
+            IngestBenchmark.RunLoad(cluster.Gateway, template, "ndjson", Clients, warmUp, bodies: pool, encoding: "gzip");
+            gzip = Measure(cluster, () => IngestBenchmark.RunLoad(cluster.Gateway, template, "ndjson", Clients, measure, bodies: pool, encoding: "gzip"));
+            if (next >= compressed.Length)
+            {
+                lines.Insert(0, $"(the {compressed.Length} pre-compressed bodies ran out and were sent again: part of the gzip run was duplicates)");
+            }
+        }
+
+        lines.Add(plain.Row("Mallard, NDJSON (durable commits, exact key dedup)", plain.RowsPerSecond));
+        lines.Add(gzip.Row("Mallard, NDJSON with Content-Encoding: gzip (bodies compressed before the run)", plain.RowsPerSecond));
+        using var clickHouse = PrivateClickHouse.TryStart();
+        if (clickHouse is null)
+        {
+            lines.Add("| ClickHouse | not installed (`apt-get install -y clickhouse-server`) | | | | | | | | |");
+            ratio = double.NaN;
+            return lines;
+        }
+
+        clickHouse.Query(ClickHouseReference.Ddl);
+        var rows = template.Map(ClickHouseReference.ToJsonEachRow);
+        ClickHouseReference.Ingest(clickHouse, rows, Clients, warmUp);
+        var peer = ClickHouseReference.Ingest(clickHouse, rows, Clients, measure);
+        lines.Add(string.Create(CultureInfo.InvariantCulture,
+            $"| ClickHouse {clickHouse.Version} over HTTP, JSONEachRow (acknowledges before fsync; DateTime in whole seconds; no key dedup) | {peer.RowsPerSecond:N0} | {peer.P50:F1} | {peer.P99:F1} | {peer.Failures} | | | | | **{plain.RowsPerSecond / peer.RowsPerSecond:F2}** |"));
+        ratio = plain.RowsPerSecond / peer.RowsPerSecond;
+        return lines;
+    }
+
+    private static Measurement Measure(MallardCluster cluster, Func<(double RowsPerSecond, double P50, double P99, int Failures)> load)
+    {
+        var (siloCpu, apiCpu) = (IngestBenchmark.CpuSeconds(cluster.Silo), IngestBenchmark.CpuSeconds(cluster.Api));
+        var (siloFaults, apiFaults) = (IngestBenchmark.PageFaults(cluster.Silo), IngestBenchmark.PageFaults(cluster.Api));
+        var wall = Stopwatch.StartNew();
+        var result = load();
+        var rows = result.RowsPerSecond * wall.Elapsed.TotalSeconds;
+        return new Measurement(
+            result.RowsPerSecond,
+            result.P50,
+            result.P99,
+            result.Failures,
+            (IngestBenchmark.CpuSeconds(cluster.Silo) - siloCpu) * 1e6 / rows,
+            (IngestBenchmark.CpuSeconds(cluster.Api) - apiCpu) * 1e6 / rows,
+            (IngestBenchmark.PageFaults(cluster.Silo) - siloFaults) * 1000.0 / rows,
+            (IngestBenchmark.PageFaults(cluster.Api) - apiFaults) * 1000.0 / rows);
+    }
+
+    // Compressed ahead of the run, so the client's gzip does not take the CPU the servers measure.
+    private static byte[][] CompressedBodies(IngestBenchmark.PayloadTemplate template, double wanted)
+    {
+        var count = (int)Math.Clamp(Math.Ceiling(wanted), 16, 1_000);
+        var bodies = new byte[count][];
+        Parallel.For(0, count, i =>
+        {
+            using var output = new MemoryStream();
+            using (var gzip = new GZipStream(output, CompressionLevel.Fastest, leaveOpen: true))
+            {
+                gzip.Write(template.Next());
+            }
+
+            bodies[i] = output.ToArray();
+        });
+        return bodies;
+    }
+
+    private sealed record Measurement(double RowsPerSecond, double P50, double P99, int Failures, double SiloMicrosPerRow, double ApiMicrosPerRow, double SiloFaultsPerThousand, double ApiFaultsPerThousand)
+    {
+        public string Row(string system, double reference) => string.Create(CultureInfo.InvariantCulture,
+            $"| {system} | {RowsPerSecond:N0} | {P50:F1} | {P99:F1} | {Failures} | {SiloMicrosPerRow:F1} | {ApiMicrosPerRow:F1} | {SiloFaultsPerThousand:F0} | {ApiFaultsPerThousand:F0} | {reference / RowsPerSecond:F2} |");
+    }
+}
