@@ -31,6 +31,9 @@ public static class FullBenchmark
         }
 
         Flush(report);
+        report.AddRange(["", "### 2. Head to head with ClickHouse: the same rows, steady state", ""]);
+        report.AddRange(HeadToHeadBenchmark.Table(quick, quick ? 5 : 30, out _));
+        Flush(report);
         var rows = quick ? 200_000 : 1_000_000;
         var appender = ReferenceBenchmarks.AppenderDirect(rows);
         var baseline = ReferenceBenchmarks.SharedLockBaseline(4, TimeSpan.FromSeconds(quick ? 3 : 10), 10_000);
@@ -38,7 +41,7 @@ public static class FullBenchmark
         report.AddRange(
         [
             "",
-            "### 2. References on the same rows (Mallard: NDJSON, 10,000-row batches, 4 clients)",
+            "### 3. References on the same rows (Mallard: NDJSON, 10,000-row batches, 4 clients, from section 1)",
             "",
             "| system | rows/s | Mallard ÷ it |",
             "|---|---:|---:|",
@@ -114,7 +117,7 @@ public static class FullBenchmark
         return
         [
             "",
-            string.Create(CultureInfo.InvariantCulture, $"### 3. Overload: {perSecond:F0} requests/s of 10,000 rows for {seconds} s, open loop (10× the sustained {sustainable:N0} rows/s)"),
+            string.Create(CultureInfo.InvariantCulture, $"### 4. Overload: {perSecond:F0} requests/s of 10,000 rows for {seconds} s, open loop (10× the sustained {sustainable:N0} rows/s)"),
             "",
             "| requests | 200 | 429/503 share | 500 | connection resets | p99 of accepted ms | p99 of refusals ms | silo peak RSS MiB | api peak RSS MiB |",
             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
@@ -170,20 +173,39 @@ public static class FullBenchmark
                     File.Delete(file);
                 }
 
+                using var clickHouse = PrivateClickHouse.TryStart();
+                clickHouse?.Query(ClickHouseReference.Ddl);
+                if (clickHouse is not null)
+                {
+                    Parallel.ForEach(bodies, new ParallelOptions { MaxDegreeOfParallelism = 4 }, body =>
+                    {
+                        using var content = new ByteArrayContent(ClickHouseReference.ToJsonEachRow(body));
+                        using var response = clickHouse.Http.PostAsync(PrivateClickHouse.InsertPath("page_views"), content).GetAwaiter().GetResult();
+                        response.EnsureSuccessStatusCode();
+                    });
+                    clickHouse.Query("OPTIMIZE TABLE page_views FINAL");
+                }
+
+                var someId = Encoding.UTF8.GetString(bodies[bodies.Count / 2], bodies[bodies.Count / 2].AsSpan().IndexOf("\"event_id\":\""u8) + 12, 36);
                 var queries = new (string Name, string Mallard, string Sql)[]
                 {
                     ("count", """{"aggregates":[{"fn":"count","as":"n"}]}""", "SELECT count(*) FROM page_views"),
+                    ("group-by", """{"groupBy":["page"],"aggregates":[{"fn":"count","as":"views"},{"fn":"avg","column":"duration_ms","as":"avg_ms"}]}""",
+                        "SELECT page, count(*) AS \"views\", avg(duration_ms) AS avg_ms FROM page_views GROUP BY page"),
                     ("filtered group-by", """{"filter":[{"column":"country","op":"eq","value":"DE"}],"groupBy":["page"],"aggregates":[{"fn":"count","as":"views"},{"fn":"sum","column":"duration_ms","as":"total_ms"}],"orderBy":[{"column":"views","desc":true}]}""",
                         "SELECT page, count(*) AS \"views\", sum(duration_ms) AS total_ms FROM page_views WHERE country = 'DE' GROUP BY page ORDER BY \"views\" DESC"),
                     ("top-10", """{"select":["event_id","bytes"],"orderBy":[{"column":"bytes","desc":true}],"limit":10}""", "SELECT event_id, bytes FROM page_views ORDER BY bytes DESC LIMIT 10"),
+                    ("point lookup by key", $$"""{"filter":[{"column":"event_id","op":"eq","value":"{{someId}}"}]}""", $"SELECT * FROM page_views WHERE event_id = '{someId}'"),
                 };
                 var lines = new List<string>
                 {
                     "",
-                    $"### 4. Queries over {rows:N0} rows: Mallard with 16 partitions vs one DuckDB file (2 threads), median of 5",
+                    $"### 5. Queries over {rows:N0} rows: Mallard with 16 partitions vs one DuckDB file (2 threads) and ClickHouse over HTTP, median of 5",
                     "",
-                    "| query | Mallard ms | single file ms | Mallard ÷ single file |",
-                    "|---|---:|---:|---:|",
+                    clickHouse is null ? "ClickHouse is not installed (`apt-get install -y clickhouse-server`): its column is empty." : $"ClickHouse {clickHouse.Version}: the same rows (timestamps in whole seconds), MergeTree ordered by event_id, merged (`OPTIMIZE … FINAL`) before timing; answers as `FORMAT JSON` over HTTP, as Mallard answers JSON.",
+                    "",
+                    "| query | Mallard ms | single file ms | ClickHouse ms | Mallard ÷ single file | Mallard ÷ ClickHouse |",
+                    "|---|---:|---:|---:|---:|---:|",
                 };
                 foreach (var (name, json, sql) in queries)
                 {
@@ -197,7 +219,10 @@ public static class FullBenchmark
                         {
                         }
                     });
-                    lines.Add(string.Create(CultureInfo.InvariantCulture, $"| {name} | {mallardMs:F1} | {singleMs:F1} | {mallardMs / singleMs:F2} |"));
+                    // ClickHouse 18.16 compares a UUID with a string literal only through toUUID.
+                    var clickHouseSql = sql.Replace($"'{someId}'", $"toUUID('{someId}')", StringComparison.Ordinal) + " FORMAT JSON";
+                    var clickHouseMs = clickHouse is null ? double.NaN : Median(() => clickHouse.Query(clickHouseSql));
+                    lines.Add(string.Create(CultureInfo.InvariantCulture, $"| {name} | {mallardMs:F1} | {singleMs:F1} | {clickHouseMs:F1} | {mallardMs / singleMs:F2} | {(clickHouse is null ? "" : (mallardMs / clickHouseMs).ToString("F2", CultureInfo.InvariantCulture))} |"));
                 }
 
                 return lines;

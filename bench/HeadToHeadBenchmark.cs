@@ -43,6 +43,7 @@ public static class HeadToHeadBenchmark
         };
         Measurement plain;
         Measurement gzip;
+        Measurement columnar;
         using (var cluster = MallardCluster.Start(Path.Combine(IngestBenchmark.FindRoot(), "schema.yaml")))
         {
             IngestBenchmark.RunLoad(cluster.Gateway, template, "ndjson", Clients, warmUp);
@@ -63,10 +64,22 @@ public static class HeadToHeadBenchmark
             {
                 lines.Insert(0, $"(the {compressed.Length} pre-compressed bodies ran out and were sent again: part of the gzip run was duplicates)");
             }
+
+            var arrow = ArrowStreams(new ArrowBodies(template), Math.Max(plain.RowsPerSecond, gzip.RowsPerSecond) * (warmUp + measure).TotalSeconds * 3 / BatchRows);
+            var nextArrow = -1;
+            var arrowPool = () => arrow[Interlocked.Increment(ref nextArrow) % arrow.Length];
+            IngestBenchmark.RunLoad(cluster.Gateway, template, "arrow", Clients, warmUp, bodies: arrowPool);
+            columnar = Measure(cluster, () => IngestBenchmark.RunLoad(cluster.Gateway, template, "arrow", Clients, measure, bodies: arrowPool));
+            if (nextArrow >= arrow.Length)
+            {
+                lines.Insert(0, $"(the {arrow.Length} pre-written Arrow bodies ran out and were sent again: part of the Arrow run was duplicates)");
+            }
         }
 
         lines.Add(plain.Row("Mallard, NDJSON (durable commits, exact key dedup)", plain.RowsPerSecond));
         lines.Add(gzip.Row("Mallard, NDJSON with Content-Encoding: gzip (bodies compressed before the run)", plain.RowsPerSecond));
+        lines.Add(columnar.Row("Mallard, Arrow IPC stream (bodies written before the run)", plain.RowsPerSecond));
+        Columnar = columnar.RowsPerSecond;
         using var clickHouse = PrivateClickHouse.TryStart();
         if (clickHouse is null)
         {
@@ -101,6 +114,17 @@ public static class HeadToHeadBenchmark
             (IngestBenchmark.CpuSeconds(cluster.Api) - apiCpu) * 1e6 / rows,
             (IngestBenchmark.PageFaults(cluster.Silo) - siloFaults) * 1000.0 / rows,
             (IngestBenchmark.PageFaults(cluster.Api) - apiFaults) * 1000.0 / rows);
+    }
+
+    /// <summary>Rows/s of the Arrow run in the last <see cref="Table"/>.</summary>
+    public static double Columnar { get; private set; }
+
+    private static byte[][] ArrowStreams(ArrowBodies bodies, double wanted)
+    {
+        var count = (int)Math.Clamp(Math.Ceiling(wanted), 16, 1_000);
+        var streams = new byte[count][];
+        Parallel.For(0, count, i => streams[i] = bodies.Next());
+        return streams;
     }
 
     // Compressed ahead of the run, so the client's gzip does not take the CPU the servers measure.

@@ -114,7 +114,7 @@ public static class IngestBenchmark
             {
                 var body = bodies is null ? template.Next() : bodies();
                 using var content = new ByteArrayContent(body);
-                content.Headers.ContentType = new MediaTypeHeaderValue(format == "ndjson" ? "application/x-ndjson" : "application/json");
+                content.Headers.ContentType = new MediaTypeHeaderValue(format switch { "ndjson" => "application/x-ndjson", "arrow" => "application/vnd.apache.arrow.stream", _ => "application/json" });
                 if (encoding is not null)
                 {
                     content.Headers.ContentEncoding.Add(encoding);

@@ -181,6 +181,7 @@ public sealed partial class Shard
         }
 
         FailPoints.Hit("shard.before_commit");
+        BeforeCommit?.Invoke();
         try
         {
             transaction.Commit();

@@ -30,8 +30,13 @@ public sealed partial class Shard : IDisposable
     /// <summary>Test seam: runs on a query's thread after its first row, given whether a write has preempted it.</summary>
     internal Action<Func<bool>>? AfterFirstQueryRow { get; set; }
 
+    /// <summary>Test seam: runs inside a group's transaction, just before it commits, under the write gate.</summary>
+    internal Action? BeforeCommit { get; set; }
+
     private long _commitSeq;
-    private int? _pendingMemoryLimitMb;
+    // The memory_limit waiting to be applied (0: none), and the one DuckDB has.
+    private int _pendingMemoryLimitMb;
+    private int _memoryLimitMb;
     private PartitionException? _sealed;
     private bool _disposed;
 
@@ -62,7 +67,7 @@ public sealed partial class Shard : IDisposable
     /// records it, and refuses a shard whose real columns differ from the contract (drift).
     /// </summary>
     /// <exception cref="PartitionException">The shard belongs elsewhere, cannot be migrated, or has drifted.</exception>
-    internal static Shard Open(string path, DatasetDefinition dataset, int partition, ContractDefinition contract, ShardOptions options, Action<Shard> onDispose)
+    internal static Shard Open(string path, DatasetDefinition dataset, int partition, ContractDefinition contract, ShardOptions options, int memoryLimitMb, Action<Shard> onDispose)
     {
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
         options.Validate();
@@ -71,7 +76,7 @@ public sealed partial class Shard : IDisposable
         try
         {
             connection.Open();
-            DuckDbCommands.Execute(connection, ShardSql.SetMemoryLimit(options.MemoryLimitMb));
+            DuckDbCommands.Execute(connection, ShardSql.SetMemoryLimit(memoryLimitMb));
             DuckDbCommands.Execute(connection, ShardSql.SetThreads(options.Threads));
             foreach (var statement in ShardSql.Lockdown(path + ".tmp", options.TempDirectoryLimitMb))
             {
@@ -110,7 +115,7 @@ public sealed partial class Shard : IDisposable
             DuckDbCommands.Execute(connection, ShardSql.CreateStagingTable(dataset));
             var order = physical.Select(name => dataset.TryGetColumn(name, out var column) ? column.Ordinal : -1).ToArray();
             var position = Convert.ToInt64(DuckDbCommands.Scalar(connection, ShardSql.ReadPosition), CultureInfo.InvariantCulture);
-            return new Shard(path, dataset, partition, options, connection, order, onDispose) { AppliedSteps = applied, _commitSeq = position };
+            return new Shard(path, dataset, partition, options, connection, order, onDispose) { AppliedSteps = applied, _commitSeq = position, _memoryLimitMb = memoryLimitMb };
         }
         catch
         {
@@ -140,24 +145,35 @@ public sealed partial class Shard : IDisposable
     }
 
     /// <summary>
-    /// Sets this shard's DuckDB <c>memory_limit</c> (between writes). DuckDB refuses a limit below
-    /// what it cannot give back right now (a running query's hash table, with spilling bounded);
-    /// the shard then keeps its limit and applies the new one before a later write.
+    /// Sets this shard's DuckDB <c>memory_limit</c> between writes, without waiting for one: a shard
+    /// in the middle of a commit takes the new limit before its next write. DuckDB refuses a limit
+    /// below what it cannot give back right now (a running query's hash table, with spilling
+    /// bounded); the shard then keeps its limit and applies the new one before a later write.
     /// </summary>
     /// <returns>Whether the limit applies now.</returns>
     public bool SetMemoryLimit(int megabytes)
     {
-        lock (_writeGate)
+        Volatile.Write(ref _pendingMemoryLimitMb, megabytes);
+        if (!_writeGate.TryEnter())
         {
-            _pendingMemoryLimitMb = megabytes;
+            return false;
+        }
+
+        try
+        {
             return _disposed || ApplyPendingMemoryLimit();
+        }
+        finally
+        {
+            _writeGate.Exit();
         }
     }
 
     // Called under the write gate.
     private bool ApplyPendingMemoryLimit()
     {
-        if (_pendingMemoryLimitMb is not { } megabytes)
+        var megabytes = Interlocked.Exchange(ref _pendingMemoryLimitMb, 0);
+        if (megabytes == 0 || megabytes == _memoryLimitMb)
         {
             return true;
         }
@@ -165,11 +181,13 @@ public sealed partial class Shard : IDisposable
         try
         {
             DuckDbCommands.Execute(_writer, ShardSql.SetMemoryLimit(megabytes));
-            _pendingMemoryLimitMb = null;
+            _memoryLimitMb = megabytes;
             return true;
         }
         catch (DuckDBException e) when (DuckDbErrors.IsOutOfMemory(e))
         {
+            // Kept for the next write, unless a newer limit came meanwhile.
+            Interlocked.CompareExchange(ref _pendingMemoryLimitMb, megabytes, 0);
             return false;
         }
     }

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using Mallard.Contract;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Mallard.Grains.Shards;
@@ -8,8 +10,12 @@ namespace Mallard.Grains.Shards;
 /// The silo's open shards. It maps each (dataset, partition) to one canonical file path and refuses
 /// a second open of a path in this process: DuckDB's file lock is per process, so it would not.
 /// </summary>
-public sealed class ShardCatalog(IOptions<ShardOptions> options, ContractDefinition contract)
+public sealed class ShardCatalog(IOptions<ShardOptions> options, ContractDefinition contract, ILogger<ShardCatalog>? logger = null)
 {
+    // Below this a shard's commits of ordinary batches start to run out of memory.
+    private const int WorkableShareMb = 64;
+    private readonly ILogger _logger = logger ?? NullLogger<ShardCatalog>.Instance;
+    private int _warnedShareMb = int.MaxValue;
     private readonly ConcurrentDictionary<string, Shard?> _open = new(StringComparer.Ordinal);
     private readonly string _root = Path.GetFullPath(options.Value.DataDirectory);
 
@@ -19,23 +25,35 @@ public sealed class ShardCatalog(IOptions<ShardOptions> options, ContractDefinit
     /// <summary>DuckDB memory in use across this silo's open shards, in bytes (runs a query per shard).</summary>
     public long MemoryBytes() => _open.Values.Sum(shard => shard?.MemoryBytes() ?? 0);
 
-    /// <summary>The memory_limit each open shard gets now, in MiB.</summary>
+    /// <summary>
+    /// The memory_limit each open shard gets now, in MiB: an equal share of the silo's budget, at
+    /// most <see cref="ShardOptions.MemoryLimitMb"/>. There is no floor: the budget bounds the
+    /// silo's DuckDB memory however many shards it opens (a share too small to write in is logged).
+    /// </summary>
     public int MemoryShareMb
     {
         get
         {
             var open = Math.Max(1, _open.Count);
-            return Math.Clamp(options.Value.MemoryBudgetMb / open, Math.Min(64, options.Value.MemoryLimitMb), options.Value.MemoryLimitMb);
+            return Math.Clamp(options.Value.MemoryBudgetMb / open, 1, options.Value.MemoryLimitMb);
         }
     }
 
-    // Keeps the silo's total DuckDB memory within the budget as shards open and close.
+    // Keeps the silo's total DuckDB memory within the budget as shards open and close. A shard
+    // busy committing takes its new limit before its next write: nothing here waits on a commit.
     private void Rebalance()
     {
         var share = MemoryShareMb;
         foreach (var shard in _open.Values)
         {
             shard?.SetMemoryLimit(share);
+        }
+
+        if (share < WorkableShareMb && share < Interlocked.Exchange(ref _warnedShareMb, share))
+        {
+            _logger.LogWarning(
+                "{OpenShards} open shards share Mallard:Shards:MemoryBudgetMb = {BudgetMb} MiB: {ShareMb} MiB each, below the {WorkableMb} MiB a shard needs to commit ordinary batches; writes may fail with shard_memory_exhausted. Raise the budget or run more silos",
+                _open.Count, options.Value.MemoryBudgetMb, share, WorkableShareMb);
         }
     }
 
@@ -119,7 +137,8 @@ public sealed class ShardCatalog(IOptions<ShardOptions> options, ContractDefinit
 
         try
         {
-            shard = Shard.Open(path, dataset, partition, contract, options.Value, s =>
+            // The new shard is counted already (its placeholder): it opens with its share.
+            shard = Shard.Open(path, dataset, partition, contract, options.Value, MemoryShareMb, s =>
             {
                 _open.TryRemove(s.Path, out _);
                 Rebalance();

@@ -15,9 +15,10 @@ public sealed class ShardOptions
     public int MemoryLimitMb { get; set; } = 256;
 
     /// <summary>
-    /// DuckDB memory for all of this silo's open shards together, in MiB. Each open shard gets an
-    /// equal share, at most <see cref="MemoryLimitMb"/> and at least 64 MiB; shares are recomputed
-    /// whenever a shard opens or closes.
+    /// DuckDB memory for all of this silo's open shards together, in MiB: a bound, not a target.
+    /// Each open shard gets an equal share, at most <see cref="MemoryLimitMb"/>, with no floor;
+    /// shares are recomputed whenever a shard opens or closes (a shard busy committing takes its
+    /// new share before its next write). A share below 64 MiB is logged as a warning.
     /// </summary>
     public int MemoryBudgetMb { get; set; } = 4096;
 

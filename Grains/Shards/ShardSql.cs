@@ -159,7 +159,7 @@ internal static partial class ShardSql
 
     public static string MaxTime(DatasetDefinition dataset, string timeColumn) => $"SELECT max({Quote(timeColumn)}) FROM {Quote(dataset.Name)}";
 
-    public static string SetMemoryLimit(int megabytes) => string.Create(CultureInfo.InvariantCulture, $"SET memory_limit = '{megabytes}MB'");
+    public static string SetMemoryLimit(int megabytes) => string.Create(CultureInfo.InvariantCulture, $"SET memory_limit = '{megabytes}MiB'");
 
     /// <summary>
     /// Locks a shard's DuckDB down: spills stay in the shard's own temp folder under a size limit,

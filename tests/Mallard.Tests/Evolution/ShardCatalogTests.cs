@@ -21,15 +21,65 @@ public sealed class ShardCatalogTests
         var others = new[] { catalog.Open(dataset, 1), catalog.Open(dataset, 2) };
 
         Assert.Equal(100, catalog.MemoryShareMb);
-        Assert.Equal("95.3 MiB", MemoryLimitOf(first.Path));
+        Assert.Equal("100.0 MiB", MemoryLimitOf(first.Path));
         foreach (var shard in others)
         {
             shard.Dispose();
         }
 
         Assert.Equal(256, catalog.MemoryShareMb);
-        Assert.Equal("244.1 MiB", MemoryLimitOf(first.Path));
+        Assert.Equal("256.0 MiB", MemoryLimitOf(first.Path));
         first.Dispose();
+    }
+
+    [Fact]
+    public void Open_manyShardsUnderASmallBudget_splitsTheBudgetWithoutAFloor_soTheirLimitsSumWithinIt()
+    {
+        using var data = new TempDirectory("mallard-budget-floor");
+        var contract = ContractLoader.Parse(Batches.EventsContract.Replace("partitions: 2", "partitions: 8", StringComparison.Ordinal), "events.yaml");
+        var catalog = new ShardCatalog(Options.Create(new ShardOptions { DataDirectory = data.Path, MemoryLimitMb = 256, MemoryBudgetMb = 160 }), contract);
+
+        var shards = Enumerable.Range(0, 8).Select(p => catalog.Open(contract.Datasets["events"], p)).ToList();
+
+        Assert.Equal(20, catalog.MemoryShareMb);
+        Assert.All(shards, shard => Assert.Equal("20.0 MiB", MemoryLimitOf(shard.Path)));
+        shards.ForEach(shard => shard.Dispose());
+    }
+
+    [Fact]
+    public async Task Open_whileAnotherShardIsCommitting_doesNotWaitForTheCommit_andTheBusyShardTakesItsShareBeforeItsNextWrite()
+    {
+        using var data = new TempDirectory("mallard-budget-busy");
+        var contract = ContractLoader.Parse(Batches.EventsContract.Replace("partitions: 2", "partitions: 4", StringComparison.Ordinal), "events.yaml");
+        var catalog = new ShardCatalog(Options.Create(new ShardOptions { DataDirectory = data.Path, MemoryLimitMb = 256, MemoryBudgetMb = 300 }), contract);
+        var dataset = contract.Datasets["events"];
+        using var busy = catalog.Open(dataset, 0);
+        using var inCommit = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        busy.BeforeCommit = () =>
+        {
+            inCommit.Set();
+            release.Wait();
+        };
+        var commit = Task.Run(() => busy.Append(Batches.Events("held", 0, 100)));
+        Assert.True(inCommit.Wait(TimeSpan.FromSeconds(30)), "the commit never reached its seam");
+
+        // Opening two more shards recomputes every share while the first shard holds its write gate.
+        var opening = Task.Run(() => new[] { catalog.Open(dataset, 1), catalog.Open(dataset, 2) });
+        var finished = await Task.WhenAny(opening, Task.Delay(TimeSpan.FromSeconds(60)));
+
+        busy.BeforeCommit = null;
+        release.Set();
+        await commit;
+        Assert.Same(opening, finished);
+        var others = await opening;
+        Assert.Equal("256.0 MiB", MemoryLimitOf(busy.Path)); // not applied during its commit
+        busy.Append(Batches.Events("next", 100, 10));
+        Assert.Equal("100.0 MiB", MemoryLimitOf(busy.Path));
+        foreach (var shard in others)
+        {
+            shard.Dispose();
+        }
     }
 
     [Fact]
