@@ -292,19 +292,5 @@ public static class FullBenchmark
         _printed = report.Count;
     }
 
-    private static void WriteBenchmarksFile(string root, List<string> report)
-    {
-        const string begin = "<!-- bench:all -->";
-        const string end = "<!-- /bench:all -->";
-        var path = Path.Combine(root, "BENCHMARKS.md");
-        var existing = File.Exists(path) ? File.ReadAllText(path) : "# Benchmarks\n";
-        var section = begin + "\n" + string.Join("\n", report) + "\n" + end;
-        var start = existing.IndexOf(begin, StringComparison.Ordinal);
-        var stop = existing.IndexOf(end, StringComparison.Ordinal);
-        var updated = start >= 0 && stop > start
-            ? existing[..start] + section + existing[(stop + end.Length)..]
-            : existing.TrimEnd() + "\n\n## Full run\n\n" + section + "\n";
-        File.WriteAllText(path, updated);
-        Console.WriteLine($"\nwritten to {path}");
-    }
+    private static void WriteBenchmarksFile(string root, List<string> report) => Sections.Write(root, "all", report, "Full run");
 }

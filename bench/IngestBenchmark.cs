@@ -134,6 +134,7 @@ public static class IngestBenchmark
                 else
                 {
                     Interlocked.Increment(ref failures);
+                    LastRefusal = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
                 }
             }
         })).ToArray();
@@ -143,6 +144,9 @@ public static class IngestBenchmark
         latencies.Sort();
         return (rows / total, Percentile(latencies, 0.5), Percentile(latencies, 0.99), failures);
     }
+
+    /// <summary>The status and body of the last refused batch of any load run, for diagnosis.</summary>
+    internal static string? LastRefusal { get; private set; }
 
     internal static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)(sorted.Count * p))];
 

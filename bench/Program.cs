@@ -9,11 +9,12 @@ return args switch
     ["rebalance", ..] => RebalanceBenchmark.Run(args[1..]),
     ["auth", ..] => AuthBenchmark.Run(args[1..]),
     ["clickhouse", ..] => HeadToHeadBenchmark.Run(args[1..]),
+    ["soak", ..] => SoakBenchmark.Run(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: dotnet run -c Release --project bench -- (all [--quick] | ingest [--quick] [--seconds N] [--dashboard] | gateway-stages | rebalance [--quick] [--rows N] | auth [--rounds N] [--seconds S] | clickhouse [--quick] [--seconds N] [--plain-only] | dedup [--rows N] [--memory-mb M] [--storage-version V])");
+    Console.Error.WriteLine("usage: dotnet run -c Release --project bench -- (all [--quick] | ingest [--quick] [--seconds N] [--dashboard] | gateway-stages | rebalance [--quick] [--rows N] | auth [--rounds N] [--seconds S] | clickhouse [--quick] [--seconds N] [--plain-only] | soak [--minutes N] [--schema FILE] [-- --Mallard:Shards:…=…] | dedup [--rows N] [--memory-mb M] [--storage-version V])");
     return 2;
 }

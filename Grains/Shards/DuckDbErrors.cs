@@ -21,9 +21,11 @@ internal static class DuckDbErrors
 
     /// <summary>
     /// The shard ran out of its memory_limit. An appender reports it as "Failed to append: failed
-    /// to offload data block", without DuckDB's "Out of Memory" prefix.
+    /// to offload data block" or "could not allocate block", a commit as "failed to pin block",
+    /// without DuckDB's "Out of Memory" prefix.
     /// </summary>
-    public static bool IsOutOfMemory(DuckDBException e) => Has(e, "Out of Memory") || Has(e, "failed to offload data block");
+    public static bool IsOutOfMemory(DuckDBException e) =>
+        Has(e, "Out of Memory") || Has(e, "failed to offload data block") || Has(e, "could not allocate block") || Has(e, "failed to pin block");
 
     /// <summary>An arithmetic result (a sum) does not fit its type.</summary>
     public static bool IsOverflow(DuckDBException e) => Has(e, "out of range") || Has(e, "Overflow");

@@ -196,6 +196,7 @@ public sealed partial class Shard
         if (seq > 0)
         {
             _commitSeq = seq;
+            Volatile.Write(ref _rowCount, _rowCount + outcomes.Sum(o => o.Receipt is { Replayed: false } receipt ? receipt.Accepted : 0));
         }
 
         return new GroupCommit(outcomes, seq, committedAt) { LedgerPruneFailure = PruneLedgerIfDue(committedAt) };
@@ -259,9 +260,31 @@ public sealed partial class Shard
         DuckDbErrors.IsOutOfMemory(e)
             ? new PartitionException(
                 ErrorCodes.ShardMemoryExhausted,
-                $"shard {_dataset.Name}/{Partition} ran out of its {_options.MemoryLimitMb} MiB memory_limit while writing ({DisplayText.FirstLine(e.Message)}); "
-                + "raise Mallard:Shards:MemoryLimitMb, use more partitions, or declare a dedup_window")
+                $"shard {_dataset.Name}/{Partition} ran out of its {_memoryLimitMb} MiB memory_limit while writing ({DisplayText.FirstLine(e.Message)}; held by {MemoryHolders()}); "
+                + "raise Mallard:Shards:MemoryLimitMb or MemoryBudgetMb, use more partitions, or declare a dedup_window")
             : new PartitionException(ErrorCodes.ShardWriteFailed, $"shard {_dataset.Name}/{Partition} could not commit: {DisplayText.FirstLine(e.Message)}");
+
+    private string MemoryHolders()
+    {
+        try
+        {
+            using var reader = OpenReader();
+            using var command = reader.Connection.CreateCommand();
+            command.CommandText = ShardSql.MemoryByTag;
+            using var rows = command.ExecuteReader();
+            var holders = new List<string>();
+            while (rows.Read())
+            {
+                holders.Add($"{rows.GetString(0)} {rows.GetInt64(1) / (1024.0 * 1024):F1} MiB");
+            }
+
+            return string.Join(", ", holders);
+        }
+        catch (Exception e) when (e is DuckDBException or ObjectDisposedException or InvalidCastException)
+        {
+            return "unknown";
+        }
+    }
 
     // Within the batch the first record with a key wins; this needs no lock.
     private (List<int> Staged, List<int> Duplicates) SplitDuplicatesWithinBatch(RecordBatch batch)

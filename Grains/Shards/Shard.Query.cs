@@ -24,6 +24,11 @@ public sealed partial class Shard
     /// </summary>
     public async Task<PartialResult> QueryAsync(PartitionQuery query, CancellationToken cancellationToken = default)
     {
+        if (CountFromCommittedRows(query) is { } counted)
+        {
+            return counted;
+        }
+
         try
         {
             await QuerySlots.WaitAsync(cancellationToken);
@@ -125,6 +130,35 @@ public sealed partial class Shard
 
         var vectors = builders.Select(b => b.Build()).ToArray();
         return new PartialResult(Partition, columns, vectors, vectors.Length == 0 ? 0 : vectors[0].Count);
+    }
+
+    /// <summary>
+    /// An unfiltered, ungrouped count of rows is the shard's committed row count: no reader, no
+    /// scan. It is the count as of the last commit, a snapshot like any query's.
+    /// </summary>
+    private PartialResult? CountFromCommittedRows(PartitionQuery query)
+    {
+        if (query.Filters.Length > 0 || query.GroupBy.Length > 0 || query.Aggregates.Length == 0
+            || query.Aggregates.Any(a => a.Function != AggregateFunction.Count || a.Column is not null))
+        {
+            return null;
+        }
+
+        var (_, _, columns) = ShardSql.Build(_dataset, query, _options.MaxGroupsPerPartition);
+        if (columns.Any(c => c.Type.Kind != ColumnKind.Int64))
+        {
+            return null;
+        }
+
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var rows = Volatile.Read(ref _rowCount);
+        var vectors = columns.Select(_ =>
+        {
+            var builder = new ColumnVectorBuilder(ColumnKind.Int64, 1);
+            builder.AppendInt64(rows);
+            return builder.Build();
+        }).ToArray();
+        return new PartialResult(Partition, columns, vectors, 1);
     }
 
     /// <summary>

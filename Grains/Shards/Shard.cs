@@ -34,6 +34,9 @@ public sealed partial class Shard : IDisposable
     internal Action? BeforeCommit { get; set; }
 
     private long _commitSeq;
+
+    // Rows in the shard's table as of its last commit: unfiltered counts are answered from it.
+    private long _rowCount;
     // The memory_limit waiting to be applied (0: none), and the one DuckDB has.
     private int _pendingMemoryLimitMb;
     private int _memoryLimitMb;
@@ -115,7 +118,8 @@ public sealed partial class Shard : IDisposable
             DuckDbCommands.Execute(connection, ShardSql.CreateStagingTable(dataset));
             var order = physical.Select(name => dataset.TryGetColumn(name, out var column) ? column.Ordinal : -1).ToArray();
             var position = Convert.ToInt64(DuckDbCommands.Scalar(connection, ShardSql.ReadPosition), CultureInfo.InvariantCulture);
-            return new Shard(path, dataset, partition, options, connection, order, onDispose) { AppliedSteps = applied, _commitSeq = position, _memoryLimitMb = memoryLimitMb };
+            var rows = Convert.ToInt64(DuckDbCommands.Scalar(connection, ShardSql.CountRows(dataset)), CultureInfo.InvariantCulture);
+            return new Shard(path, dataset, partition, options, connection, order, onDispose) { AppliedSteps = applied, _commitSeq = position, _memoryLimitMb = memoryLimitMb, _rowCount = rows };
         }
         catch
         {

@@ -150,6 +150,9 @@ internal static partial class ShardSql
     /// <summary>DuckDB memory of this database; sum() of BIGINT is HUGEINT, the cast keeps it an int64.</summary>
     public const string MemoryUsage = "SELECT CAST(coalesce(sum(memory_usage_bytes), 0) AS BIGINT) FROM duckdb_memory()";
 
+    /// <summary>What holds a shard's memory, largest first: named in the error when a write runs out of it.</summary>
+    public const string MemoryByTag = "SELECT tag, memory_usage_bytes FROM duckdb_memory() WHERE memory_usage_bytes > 0 ORDER BY memory_usage_bytes DESC LIMIT 4";
+
     /// <summary>Rows, ledger entries and the sum of every row's hash (as text: it is a HUGEINT).</summary>
     public static string Fingerprint(DatasetDefinition dataset) =>
         $"SELECT (SELECT count(*) FROM {Quote(dataset.Name)}), (SELECT count(*) FROM {LedgerTable}), "

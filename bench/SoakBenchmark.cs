@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Mallard.Bench;
+
+/// <summary>
+/// <c>bench -- soak [--minutes N]</c>: full ingest (NDJSON, 10,000-row batches, 4 clients) into one
+/// silo with run.sh's settings for N minutes (10 by default), sampling the silo's and the gateway's
+/// resident memory every 10 s. After warm-up (the first fifth) RSS must stay within ±10% of its
+/// median; the table is written into BENCHMARKS.md between <c>&lt;!-- bench:soak --&gt;</c> markers.
+/// </summary>
+public static class SoakBenchmark
+{
+    private static readonly TimeSpan Sample = TimeSpan.FromSeconds(10);
+
+    public static int Run(string[] args)
+    {
+        var minutesIndex = Array.IndexOf(args, "--minutes");
+        var minutes = minutesIndex >= 0 ? double.Parse(args[minutesIndex + 1], CultureInfo.InvariantCulture) : 10;
+        var duration = TimeSpan.FromMinutes(minutes);
+        var root = IngestBenchmark.FindRoot();
+        var siloArgs = args.SkipWhile(a => a != "--").Skip(1).ToArray(); // e.g. -- --Mallard:Shards:MemoryLimitMb=64
+        var schemaIndex = Array.IndexOf(args, "--schema");
+        using var cluster = MallardCluster.Start(schemaIndex >= 0 ? Path.GetFullPath(args[schemaIndex + 1]) : Path.Combine(root, "schema.yaml"), siloArgs);
+        var template = IngestBenchmark.PayloadTemplate.Create(10_000, ndjson: true);
+        var samples = new List<(TimeSpan At, long Rows, long SiloMiB, long ApiMiB)>();
+        var rows = 0L;
+        var refused = 0L;
+        var clock = Stopwatch.StartNew();
+        var load = Task.Run(() =>
+        {
+            while (clock.Elapsed < duration)
+            {
+                var slice = IngestBenchmark.RunLoad(cluster.Gateway, template, "ndjson", 4, Sample);
+                Interlocked.Add(ref rows, (long)(slice.RowsPerSecond * Sample.TotalSeconds));
+                Interlocked.Add(ref refused, slice.Failures);
+            }
+        });
+        while (!load.IsCompleted)
+        {
+            load.Wait(Sample);
+            samples.Add((clock.Elapsed, Interlocked.Read(ref rows), RssMiB(cluster.Silo), RssMiB(cluster.Api)));
+            var last = samples[^1];
+            Console.Error.WriteLine($"{last.At.TotalSeconds,6:F0} s  {last.Rows,12:N0} rows  silo {last.SiloMiB,6:N0} MiB  gateway {last.ApiMiB,6:N0} MiB  {Interlocked.Read(ref refused)} refused{(IngestBenchmark.LastRefusal is { } r ? ", the last: " + r[..Math.Min(r.Length, 300)] : "")}");
+        }
+
+        var warm = samples.Where(s => s.At >= duration / 5).ToList();
+        var report = new List<string>
+        {
+            $"Run: `dotnet run -c Release --project bench -- soak --minutes {minutes.ToString(CultureInfo.InvariantCulture)}` on {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC: NDJSON, 10,000-row batches, 4 clients, one silo with run.sh's settings (8 partitions, `MemoryBudgetMb` 4096, `MemoryLimitMb` 256){(siloArgs.Length > 0 ? " and " + string.Join(" ", siloArgs) : "")}, {Interlocked.Read(ref rows):N0} rows in all, {Interlocked.Read(ref refused)} refused batches.",
+            "",
+            Verdict("silo", warm.Select(s => s.SiloMiB).ToList()),
+            Verdict("gateway", warm.Select(s => s.ApiMiB).ToList()),
+            "",
+            "| minute | rows stored | rows/s in the last minute | silo RSS MiB | gateway RSS MiB |",
+            "|---:|---:|---:|---:|---:|",
+        };
+        var previous = (At: TimeSpan.Zero, Rows: 0L);
+        foreach (var sample in samples.Where((_, i) => (i + 1) % 6 == 0 || i == samples.Count - 1))
+        {
+            report.Add(string.Create(CultureInfo.InvariantCulture,
+                $"| {sample.At.TotalMinutes:F1} | {sample.Rows:N0} | {(sample.Rows - previous.Rows) / (sample.At - previous.At).TotalSeconds:N0} | {sample.SiloMiB:N0} | {sample.ApiMiB:N0} |"));
+            previous = (sample.At, sample.Rows);
+        }
+
+        if (IngestBenchmark.LastRefusal is { } refusal)
+        {
+            report.InsertRange(1, ["", $"The last refusal: `{refusal[..Math.Min(refusal.Length, 400)]}`"]);
+        }
+
+        foreach (var line in report)
+        {
+            Console.WriteLine(line);
+        }
+
+        Sections.Write(root, "soak", report);
+        return 0;
+    }
+
+    private static string Verdict(string host, List<long> rss)
+    {
+        if (rss.Count == 0)
+        {
+            return $"- {host}: no samples after warm-up";
+        }
+
+        var sorted = rss.Order().ToList();
+        var median = (double)sorted[sorted.Count / 2];
+        var worst = rss.Max(x => Math.Abs(x - median) / median);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"- {host} RSS after warm-up (the first fifth): median {median:N0} MiB, from {sorted[0]:N0} to {sorted[^1]:N0}, at most {100 * worst:F1}% from the median: **{(worst <= 0.10 ? "within" : "outside")} ±10%**");
+    }
+
+    private static long RssMiB(Process process)
+    {
+        var line = File.ReadLines($"/proc/{process.Id}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+    }
+}
