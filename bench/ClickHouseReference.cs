@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -30,49 +27,16 @@ public static partial class ClickHouseReference
         return Encoding.UTF8.GetBytes(text);
     }
 
-    /// <summary>Posts batches from <paramref name="clients"/> clients for <paramref name="duration"/>.</summary>
+    /// <summary>Posts batches from <paramref name="clients"/> clients for <paramref name="duration"/>, as Mallard's load does.</summary>
     internal static (double RowsPerSecond, double P50, double P99, int Failures) Ingest(PrivateClickHouse server, IngestBenchmark.PayloadTemplate template, int clients, TimeSpan duration)
     {
-        var path = PrivateClickHouse.InsertPath("page_views");
-        var latencies = new List<double>();
-        var rows = 0L;
-        var failures = 0;
-        string? lastFailure = null;
-        var stopwatch = Stopwatch.StartNew();
-        var workers = Enumerable.Range(0, clients).Select(_ => Task.Run(async () =>
+        var result = IngestBenchmark.RunLoad(server.Http.BaseAddress!.ToString(), template, "ndjson", clients, duration, path: PrivateClickHouse.InsertPath("page_views"));
+        if (result.Failures > 0)
         {
-            while (stopwatch.Elapsed < duration)
-            {
-                var body = template.Next();
-                using var content = new ByteArrayContent(body);
-                content.Headers.ContentType = new MediaTypeHeaderValue("application/x-ndjson");
-                var started = Stopwatch.GetTimestamp();
-                using var response = await server.Http.PostAsync(path, content);
-                var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-                if (response.StatusCode == HttpStatusCode.OK)
-                {
-                    Interlocked.Add(ref rows, template.Rows);
-                    lock (latencies)
-                    {
-                        latencies.Add(elapsed);
-                    }
-                }
-                else
-                {
-                    Interlocked.Increment(ref failures);
-                    lastFailure = await response.Content.ReadAsStringAsync();
-                }
-            }
-        })).ToArray();
-        Task.WaitAll(workers);
-        var total = stopwatch.Elapsed.TotalSeconds;
-        if (lastFailure is not null)
-        {
-            Console.Error.WriteLine($"ClickHouse refused {failures} insert(s), the last: {lastFailure.Trim()}");
+            Console.Error.WriteLine($"ClickHouse refused {result.Failures} insert(s), the last: {IngestBenchmark.LastRefusal}");
         }
 
-        latencies.Sort();
-        return (rows / total, IngestBenchmark.Percentile(latencies, 0.5), IngestBenchmark.Percentile(latencies, 0.99), failures);
+        return result;
     }
 
     [GeneratedRegex("\"ts\":\"(\\d{4}-\\d\\d-\\d\\d)T(\\d\\d:\\d\\d:\\d\\d)(?:\\.\\d+)?Z\"")]

@@ -96,7 +96,7 @@ public static class IngestBenchmark
         return lines;
     }
 
-    internal static (double RowsPerSecond, double P50, double P99, int Failures) RunLoad(string gateway, PayloadTemplate template, string format, int clients, TimeSpan duration, List<double>? allLatencies = null, string? key = null, Func<byte[]>? bodies = null, string? encoding = null)
+    internal static (double RowsPerSecond, double P50, double P99, int Failures) RunLoad(string gateway, PayloadTemplate template, string format, int clients, TimeSpan duration, List<double>? allLatencies = null, string? key = null, Func<byte[]>? bodies = null, string? encoding = null, string path = "/v1/datasets/page_views/records")
     {
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = clients }) { BaseAddress = new Uri(gateway), Timeout = TimeSpan.FromSeconds(60) };
         if (key is not null)
@@ -121,7 +121,7 @@ public static class IngestBenchmark
                 }
 
                 var started = Stopwatch.GetTimestamp();
-                using var response = await http.PostAsync("/v1/datasets/page_views/records", content);
+                using var response = await http.PostAsync(path, content);
                 var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
                 if (response.StatusCode == HttpStatusCode.OK)
                 {

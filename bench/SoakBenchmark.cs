@@ -73,7 +73,7 @@ public static class SoakBenchmark
             Console.WriteLine(line);
         }
 
-        Sections.Write(root, "soak", report);
+        Sections.Write(root, "soak", report, "Soak: memory over a long ingest (`bench -- soak`)");
         return 0;
     }
 
