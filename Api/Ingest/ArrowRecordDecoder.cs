@@ -69,7 +69,14 @@ public sealed class ArrowRecordDecoder
                             continue;
                         }
 
-                        AppendColumn(column, source.Type, batch.Column(source.Index), records, builder, batchErrors);
+                        var array = batch.Column(source.Index);
+                        if (array.Length != batch.Length)
+                        {
+                            // Columns of unequal length would shift values between records.
+                            throw new InvalidDataException($"column '{column.Name}' holds {array.Length} values in a record batch of {batch.Length} rows");
+                        }
+
+                        AppendColumn(column, source.Type, array, records, builder, batchErrors);
                     }
 
                     // Columns are read one at a time; errors are reported in record order, as for JSON.
@@ -84,9 +91,11 @@ public sealed class ArrowRecordDecoder
 
             return Done(records, _totalErrors == 0 ? builders : null);
         }
-        catch (Exception e) when (e is InvalidDataException or InvalidOperationException or ArgumentException or IndexOutOfRangeException or OverflowException or NotSupportedException or EndOfStreamException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            // Apache.Arrow reports a truncated or inconsistent stream with any of these.
+            // Apache.Arrow reports a truncated or inconsistent stream with many exception types,
+            // plain System.Exception among them (a corrupt field's bit width), and reading values
+            // through corrupt offsets throws out-of-range errors: all of it is the body's fault.
             return new DecodedBatch { RecordCount = records, MalformedBody = $"the body is not a readable Arrow IPC stream: {DisplayText.FirstLine(e.Message)}" };
         }
     }

@@ -205,7 +205,7 @@ public sealed class ArrowIngestTests : IAsyncLifetime
 
     // Page views as an Arrow stream written by the .NET Apache.Arrow writer, with types the
     // contract maps to unless <paramref name="typeOf"/> names another.
-    private static byte[] Stream(
+    internal static byte[] Stream(
         List<PageView> views,
         Func<string, IArrowType?>? typeOf = null,
         string? extra = null,
