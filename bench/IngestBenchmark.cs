@@ -153,22 +153,29 @@ public static class IngestBenchmark
     // utime + stime from /proc/PID/stat, in seconds (clock ticks of 1/100 s on Linux).
     internal static double CpuSeconds(Process process)
     {
-        var fields = File.ReadAllText($"/proc/{process.Id}/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var fields = StatFields(process);
         return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
     }
 
     // minflt + majflt from /proc/PID/stat: what `perf stat -e page-faults` counts for the process.
     internal static long PageFaults(Process process)
     {
-        var fields = File.ReadAllText($"/proc/{process.Id}/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var fields = StatFields(process);
         return long.Parse(fields[7], CultureInfo.InvariantCulture) + long.Parse(fields[9], CultureInfo.InvariantCulture);
     }
 
-    internal static long PeakRssMiB(Process process)
+    // The fields of /proc/PID/stat after the command name (which may hold spaces), from "state" on.
+    private static string[] StatFields(Process process) =>
+        File.ReadAllText($"/proc/{process.Id}/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+
+    internal static long PeakRssMiB(Process process) => StatusMiB(process, "VmHWM:");
+
+    /// <summary>A memory line of /proc/PID/status (<c>VmRSS:</c>, <c>VmHWM:</c>) in MiB; 0 once the process is gone.</summary>
+    internal static long StatusMiB(Process process, string field)
     {
         try
         {
-            var line = File.ReadLines($"/proc/{process.Id}/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+            var line = File.ReadLines($"/proc/{process.Id}/status").FirstOrDefault(l => l.StartsWith(field, StringComparison.Ordinal));
             return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
         }
         catch (IOException)

@@ -91,9 +91,5 @@ public static class SoakBenchmark
             $"- {host} RSS after warm-up (the first fifth): median {median:N0} MiB, from {sorted[0]:N0} to {sorted[^1]:N0}, at most {100 * worst:F1}% from the median: **{(worst <= 0.10 ? "within" : "outside")} ±10%**");
     }
 
-    private static long RssMiB(Process process)
-    {
-        var line = File.ReadLines($"/proc/{process.Id}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-        return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
-    }
+    private static long RssMiB(Process process) => IngestBenchmark.StatusMiB(process, "VmRSS:");
 }
