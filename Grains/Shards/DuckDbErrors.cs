@@ -9,17 +9,6 @@ namespace Mallard.Grains.Shards;
 internal static class DuckDbErrors
 {
     /// <summary>
-    /// An insert or appender flush met a stored key (the unique key index or a primary key), or a
-    /// commit found two rows appended in its own transaction with one key.
-    /// </summary>
-    public static bool IsUniqueViolation(DuckDBException e) =>
-        Has(e, "violates unique constraint") || Has(e, "violates primary key constraint") || Has(e, "UNIQUE constraint violation");
-
-    /// <summary>Building the unique key index found duplicate keys already stored.</summary>
-    public static bool IsDuplicateKeyOnIndexBuild(DuckDBException e) =>
-        Has(e, "duplicate key") || Has(e, "unique");
-
-    /// <summary>
     /// The shard ran out of its memory_limit. An appender reports it as "Failed to append: failed
     /// to offload data block" or "could not allocate block", a commit as "failed to pin block",
     /// without DuckDB's "Out of Memory" prefix.

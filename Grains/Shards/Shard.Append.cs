@@ -28,13 +28,13 @@ public sealed partial class Shard
     public GroupCommit AppendGroup(IReadOnlyList<RecordBatch> batches, LogPosition? origin = null)
     {
         var outcomes = new (PartitionReceipt? Receipt, Exception? Error)[batches.Count];
-        var prepared = new (List<int> Staged, List<int> Duplicates)?[batches.Count];
+        var prepared = new PreparedBatch?[batches.Count];
         for (var i = 0; i < batches.Count; i++)
         {
             try
             {
                 CheckBatchShape(batches[i]);
-                prepared[i] = SplitDuplicatesWithinBatch(batches[i]);
+                prepared[i] = Prepare(batches[i]);
             }
             catch (PartitionException e)
             {
@@ -74,35 +74,9 @@ public sealed partial class Shard
 
     private GroupCommit WriteGroup(
         IReadOnlyList<RecordBatch> batches,
-        (List<int> Staged, List<int> Duplicates)?[] prepared,
+        PreparedBatch?[] prepared,
         (PartitionReceipt? Receipt, Exception? Error)[] outcomes,
         LogPosition? origin)
-    {
-        // Most batches bring only new keys: append them straight into the table and let the
-        // unique key index prove it. If a stored key turns up, the transaction rolls back and
-        // the group is written again through the staging table, which names each duplicate.
-        if (_dataset.DedupWindow is null)
-        {
-            try
-            {
-                return WriteGroup(batches, prepared, outcomes, origin, direct: true);
-            }
-            catch (DuckDBException e) when (DuckDbErrors.IsUniqueViolation(e))
-            {
-                Array.Clear(outcomes);
-                RestoreRefusals(batches, prepared, outcomes);
-            }
-        }
-
-        return WriteGroup(batches, prepared, outcomes, origin, direct: false);
-    }
-
-    private GroupCommit WriteGroup(
-        IReadOnlyList<RecordBatch> batches,
-        (List<int> Staged, List<int> Duplicates)?[] prepared,
-        (PartitionReceipt? Receipt, Exception? Error)[] outcomes,
-        LogPosition? origin,
-        bool direct)
     {
         using var transaction = _writer.BeginTransaction();
         var committedAt = origin?.CommittedAt ?? DateTime.UtcNow;
@@ -118,6 +92,9 @@ public sealed partial class Shard
         // A batch id can come twice in one group (a retry queued behind the original): the second
         // replays what the first wrote in this transaction.
         var written = new Dictionary<string, BatchLedgerEntry>(StringComparer.Ordinal);
+
+        // Hashes of the keys this group stores: they join the shard's set only once it commits.
+        var groupKeys = new HashSet<ulong>();
         DuckDBAppender? rows = null;
         try
         {
@@ -138,25 +115,30 @@ public sealed partial class Shard
                 }
 
                 PartitionReceipt receipt;
-                if (direct)
+                if (_storedKeys is { } stored && !MayRepeatStoredKey(work.KeyHashes, stored, groupKeys))
                 {
+                    // Most batches bring only new keys: no stored key has any of their hashes,
+                    // so the rows go straight into the table.
                     rows ??= _writer.CreateAppender(_dataset.Name);
                     AppendRows(rows, batch, work.Staged);
                     receipt = Receipt(batch, work.Staged.Count, work.Duplicates, committedAt);
                 }
                 else
                 {
+                    // A hash matched (a stored key, or rarely another key with the same hash), or
+                    // the dataset dedups within a time window: the staging table compares the real
+                    // keys. It must see the rows appended before it in this transaction.
+                    FlushAppender(ref rows);
                     receipt = WriteChecked(batch, work.Staged, work.Duplicates, committedAt);
                 }
 
+                // Every staged key is stored now: inserted here or found already there.
+                groupKeys.UnionWith(work.KeyHashes);
                 written[batch.BatchId] = new BatchLedgerEntry(batch.BatchId, batch.RequestHash, receipt);
                 outcomes[i] = (receipt, null);
             }
 
-            // Flushing the appender is where the unique index refuses a stored key.
-            var flushing = rows;
-            rows = null;
-            flushing?.Dispose();
+            FlushAppender(ref rows);
             if (written.Count > 0)
             {
                 // The group's position in the partition's log, stored with its ledger entries.
@@ -170,7 +152,7 @@ public sealed partial class Shard
                 AdvancePosition(seq);
             }
         }
-        catch (DuckDBException e) when (!(direct && DuckDbErrors.IsUniqueViolation(e)))
+        catch (DuckDBException e)
         {
             // The transaction is lost: every batch of the group fails, each can be retried.
             throw StorageFailure(e);
@@ -186,10 +168,8 @@ public sealed partial class Shard
         {
             transaction.Commit();
         }
-        catch (DuckDBException e) when (!(direct && DuckDbErrors.IsUniqueViolation(e)))
+        catch (DuckDBException e)
         {
-            // A key repeated across two batches of the group is only found here; the group is
-            // then written again through the staging table, like a stored key.
             throw StorageFailure(e);
         }
 
@@ -197,9 +177,37 @@ public sealed partial class Shard
         {
             _commitSeq = seq;
             Volatile.Write(ref _rowCount, _rowCount + outcomes.Sum(o => o.Receipt is { Replayed: false } receipt ? receipt.Accepted : 0));
+            if (_storedKeys is { } stored)
+            {
+                foreach (var hash in groupKeys)
+                {
+                    stored.Add(hash);
+                }
+            }
         }
 
         return new GroupCommit(outcomes, seq, committedAt) { LedgerPruneFailure = PruneLedgerIfDue(committedAt) };
+    }
+
+    private static bool MayRepeatStoredKey(ulong[] keyHashes, KeyHashSet stored, HashSet<ulong> groupKeys)
+    {
+        foreach (var hash in keyHashes)
+        {
+            if (stored.Contains(hash) || groupKeys.Contains(hash))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    // Disposing the appender flushes its rows into the transaction.
+    private static void FlushAppender(ref DuckDBAppender? appender)
+    {
+        var flushing = appender;
+        appender = null;
+        flushing?.Dispose();
     }
 
     private static void DisposeQuietly(DuckDBAppender? appender)
@@ -237,7 +245,7 @@ public sealed partial class Shard
     }
 
     // Batches refused before writing (wrong shape) keep their refusal when the group is redone.
-    private void RestoreRefusals(IReadOnlyList<RecordBatch> batches, (List<int> Staged, List<int> Duplicates)?[] prepared, (PartitionReceipt? Receipt, Exception? Error)[] outcomes)
+    private void RestoreRefusals(IReadOnlyList<RecordBatch> batches, PreparedBatch?[] prepared, (PartitionReceipt? Receipt, Exception? Error)[] outcomes)
     {
         for (var i = 0; i < batches.Count; i++)
         {
@@ -286,19 +294,33 @@ public sealed partial class Shard
         }
     }
 
-    // Within the batch the first record with a key wins; this needs no lock.
-    private (List<int> Staged, List<int> Duplicates) SplitDuplicatesWithinBatch(RecordBatch batch)
+    // Within the batch the first record with a key wins; this and the key hashes need no lock.
+    private PreparedBatch Prepare(RecordBatch batch)
     {
         var keyColumns = _dataset.KeyOrdinals.Select(o => batch.Columns[o]).ToArray();
         var repeated = RecordKey.RepeatedWithinBatch(_dataset, keyColumns, batch.RowCount);
+        List<int> staged;
         if (repeated.Count == 0)
         {
-            return (Enumerable.Range(0, batch.RowCount).ToList(), []);
+            staged = Enumerable.Range(0, batch.RowCount).ToList();
+        }
+        else
+        {
+            var isRepeated = repeated.ToHashSet();
+            staged = Enumerable.Range(0, batch.RowCount).Where(row => !isRepeated.Contains(row)).ToList();
         }
 
-        var isRepeated = repeated.ToHashSet();
-        return (Enumerable.Range(0, batch.RowCount).Where(row => !isRepeated.Contains(row)).ToList(), repeated);
+        var hashes = _storedKeys is null ? [] : new ulong[staged.Count];
+        for (var i = 0; i < hashes.Length; i++)
+        {
+            hashes[i] = RecordKey.Hash(keyColumns, staged[i]);
+        }
+
+        return new PreparedBatch(staged, repeated, hashes);
     }
+
+    /// <summary>A batch ready to write: its rows to store, the rows repeating an earlier key of the batch, the staged rows' key hashes.</summary>
+    private sealed record PreparedBatch(List<int> Staged, List<int> Duplicates, ulong[] KeyHashes);
 
     // The careful path: stage the rows, insert those whose key is not stored, and name the rest.
     private PartitionReceipt WriteChecked(RecordBatch batch, List<int> staged, List<int> duplicateRows, DateTime committedAt)

@@ -30,6 +30,9 @@ public sealed partial class Shard : IDisposable
     /// <summary>Test seam: runs on a query's thread after its first row, given whether a write has preempted it.</summary>
     internal Action<Func<bool>>? AfterFirstQueryRow { get; set; }
 
+    /// <summary>Test seam: the hashes of the stored keys (null with a dedup window).</summary>
+    internal KeyHashSet? StoredKeyHashes => _storedKeys;
+
     /// <summary>Test seam: runs inside a group's transaction, just before it commits, under the write gate.</summary>
     internal Action? BeforeCommit { get; set; }
 
@@ -42,6 +45,9 @@ public sealed partial class Shard : IDisposable
     private int _memoryLimitMb;
     private PartitionException? _sealed;
     private bool _disposed;
+
+    // Hashes of every stored key (null with a dedup window); touched under the write gate.
+    private KeyHashSet? _storedKeys;
 
     private Shard(string path, DatasetDefinition dataset, int partition, ShardOptions options, DuckDBConnection writer, int[] contractOrdinalOfPhysical, Action<Shard> onDispose)
     {
@@ -97,13 +103,10 @@ public sealed partial class Shard : IDisposable
                 transaction.Commit();
             }
 
-            // The key index is derived state, so it is dropped before an upgrade and rebuilt after it,
-            // each in its own transaction: DuckDB refuses most ALTERs on an indexed table, and
-            // dropping, altering and re-indexing in one transaction crashed DuckDB 1.5.6 here.
-            if (ShardEvolution.PendingSteps(connection, dataset, partition, contract).Count > 0)
-            {
-                DuckDbCommands.Execute(connection, ShardSql.DropKeyIndex);
-            }
+            // The unique index of older shards goes first, in its own transaction: DuckDB refuses
+            // most ALTERs on an indexed table, and dropping and altering in one transaction
+            // crashed DuckDB 1.5.6 here.
+            DuckDbCommands.Execute(connection, ShardSql.DropLegacyKeyIndex);
 
             IReadOnlyList<EvolutionStep> applied;
             using (var transaction = connection.BeginTransaction())
@@ -112,14 +115,13 @@ public sealed partial class Shard : IDisposable
                 transaction.Commit();
             }
 
-            EnsureKeyIndex(connection, dataset, partition);
-
+            var storedKeys = LoadStoredKeys(connection, dataset, partition);
             var physical = ShardEvolution.CheckDrift(connection, dataset);
             DuckDbCommands.Execute(connection, ShardSql.CreateStagingTable(dataset));
             var order = physical.Select(name => dataset.TryGetColumn(name, out var column) ? column.Ordinal : -1).ToArray();
             var position = Convert.ToInt64(DuckDbCommands.Scalar(connection, ShardSql.ReadPosition), CultureInfo.InvariantCulture);
             var rows = Convert.ToInt64(DuckDbCommands.Scalar(connection, ShardSql.CountRows(dataset)), CultureInfo.InvariantCulture);
-            return new Shard(path, dataset, partition, options, connection, order, onDispose) { AppliedSteps = applied, _commitSeq = position, _memoryLimitMb = memoryLimitMb, _rowCount = rows };
+            return new Shard(path, dataset, partition, options, connection, order, onDispose) { AppliedSteps = applied, _commitSeq = position, _memoryLimitMb = memoryLimitMb, _rowCount = rows, _storedKeys = storedKeys };
         }
         catch
         {
@@ -128,24 +130,53 @@ public sealed partial class Shard : IDisposable
         }
     }
 
-    // Exact dedup over the shard's whole history is a unique index on the key; a dataset with a
-    // dedup window checks a time range instead and keeps no index.
-    private static void EnsureKeyIndex(DuckDBConnection connection, DatasetDefinition dataset, int partition)
+    // Exact dedup over the shard's whole history starts from the hashes of every stored key,
+    // derived from the rows at open (nothing to keep in step on disk); a dataset with a dedup
+    // window checks a time range instead and keeps no set.
+    private static KeyHashSet? LoadStoredKeys(DuckDBConnection connection, DatasetDefinition dataset, int partition)
     {
         if (dataset.DedupWindow is not null)
         {
-            DuckDbCommands.Execute(connection, ShardSql.DropKeyIndex);
-            return;
+            return null;
         }
 
-        try
+        const int Chunk = 16_384;
+        var keys = new KeyHashSet();
+        var repeatedHash = false;
+        var kinds = dataset.KeyOrdinals.Select(o => dataset.Columns[o].Type.Kind).ToArray();
+        using var command = connection.CreateCommand();
+        command.CommandText = ShardSql.StoredKeys(dataset);
+        using var reader = command.ExecuteReader();
+        var more = true;
+        while (more)
         {
-            DuckDbCommands.Execute(connection, ShardSql.CreateKeyIndex(dataset));
+            var builders = kinds.Select(kind => new ColumnVectorBuilder(kind, Chunk)).ToArray();
+            var count = 0;
+            while (count < Chunk && (more = reader.Read()))
+            {
+                for (var k = 0; k < builders.Length; k++)
+                {
+                    DuckDbValues.Read(reader, k, builders[k]);
+                }
+
+                count++;
+            }
+
+            var columns = builders.Select(b => b.Build()).ToArray();
+            for (var row = 0; row < count; row++)
+            {
+                repeatedHash |= !keys.Add(RecordKey.Hash(columns, row));
+            }
         }
-        catch (DuckDBException e) when (DuckDbErrors.IsDuplicateKeyOnIndexBuild(e))
+
+        // A shared hash is almost always a key stored twice (a dataset that dropped its dedup
+        // window); only the stored rows can tell.
+        if (repeatedHash && DuckDbCommands.Scalar(connection, ShardSql.RepeatedKey(dataset)) is string repeated)
         {
-            throw new PartitionException(ErrorCodes.DuplicateKeys, $"shard {dataset.Name}/{partition} holds records with duplicate keys; exact dedup cannot be enforced: {DisplayText.FirstLine(e.Message)}");
+            throw new PartitionException(ErrorCodes.DuplicateKeys, $"shard {dataset.Name}/{partition} holds records with duplicate keys (key {DisplayText.Shorten(repeated, DisplayText.MaxValue)} is stored more than once); exact dedup cannot be enforced");
         }
+
+        return keys;
     }
 
     /// <summary>

@@ -48,7 +48,6 @@ internal static partial class ShardSql
     }
 
     public const string StagingTable = "_mallard_staging";
-    public const string KeyIndex = "_mallard_key";
 
     public static string CreateLedgerTable =>
         $"CREATE TABLE IF NOT EXISTS {LedgerTable} (batch_id VARCHAR PRIMARY KEY, partition INTEGER NOT NULL, request_hash VARCHAR NOT NULL, "
@@ -79,28 +78,41 @@ internal static partial class ShardSql
     public static string CreateStagingTable(DatasetDefinition dataset) =>
         $"CREATE OR REPLACE TEMP TABLE {StagingTable} AS SELECT * FROM main.{Quote(dataset.Name)} LIMIT 0";
 
-    public static string CreateKeyIndex(DatasetDefinition dataset) =>
-        $"CREATE UNIQUE INDEX IF NOT EXISTS {KeyIndex} ON {Quote(dataset.Name)} ({string.Join(", ", dataset.Key.Select(Quote))})";
+    /// <summary>
+    /// Shards written before the key-hash set kept exact dedup in a unique index on the key; it held
+    /// ~60 bytes per random key in memory, so opening such a shard drops it (its upgrade).
+    /// </summary>
+    public const string DropLegacyKeyIndex = "DROP INDEX IF EXISTS _mallard_key";
 
-    public static string DropKeyIndex => $"DROP INDEX IF EXISTS {KeyIndex}";
+    /// <summary>Every stored key, read at open to fill the shard's key-hash set.</summary>
+    public static string StoredKeys(DatasetDefinition dataset) =>
+        $"SELECT {string.Join(", ", dataset.Key.Select(Quote))} FROM {Quote(dataset.Name)}";
+
+    /// <summary>One key stored more than once, with how often, if any.</summary>
+    public static string RepeatedKey(DatasetDefinition dataset)
+    {
+        var key = string.Join(", ", dataset.Key.Select(Quote));
+        return $"SELECT {string.Join(" || '/' || ", dataset.Key.Select(k => $"CAST({Quote(k)} AS VARCHAR)"))}, count(*) FROM {Quote(dataset.Name)} GROUP BY {key} HAVING count(*) > 1 LIMIT 1";
+    }
 
     /// <summary>
     /// Moves staged rows into the table, skipping keys already stored, and returns the keys it
-    /// inserted. Without a window the unique index finds conflicts; with one, only rows whose event
-    /// time lies within the window of a staged row's are compared (the bounds prune by zone map).
+    /// inserted. Without a window every stored key is compared; with one, only rows whose event
+    /// time lies within the window of a staged row's (the bounds prune by zone map). Staged keys
+    /// are distinct, so the table as it was before the insert is all there is to compare with.
     /// </summary>
     public static string InsertStaged(DatasetDefinition dataset)
     {
         var table = Quote(dataset.Name);
         var returning = string.Join(", ", dataset.Key.Select(Quote));
+        var keysMatch = string.Join(" AND ", dataset.Key.Select(k => $"t.{Quote(k)} = s.{Quote(k)}"));
         if (dataset.DedupWindow is not { } window)
         {
-            return $"INSERT INTO {table} SELECT * FROM {StagingTable} ON CONFLICT DO NOTHING RETURNING {returning}";
+            return $"INSERT INTO {table} SELECT s.* FROM {StagingTable} s WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {keysMatch}) RETURNING {returning}";
         }
 
         var time = Quote(dataset.TimeColumn!);
         var seconds = ((long)window.TotalSeconds).ToString(CultureInfo.InvariantCulture);
-        var keysMatch = string.Join(" AND ", dataset.Key.Select(k => $"t.{Quote(k)} = s.{Quote(k)}"));
         return $"INSERT INTO {table} SELECT s.* FROM {StagingTable} s WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {keysMatch} "
             + $"AND t.{time} BETWEEN s.{time} - INTERVAL {seconds} SECOND AND s.{time} + INTERVAL {seconds} SECOND "
             + $"AND t.{time} BETWEEN $lower AND $upper) RETURNING {returning}";

@@ -1,0 +1,111 @@
+namespace Mallard.Grains.Shards;
+
+/// <summary>
+/// The 64-bit hashes of every key a shard stores (exact dedup's first test): open addressing in
+/// 64 segments picked by the hash's top bits, so that growing one copies 1/64th of the set. About
+/// 8 bytes per key at full load and 16 just after a segment doubles, against DuckDB's unique ART
+/// index of ~60 bytes per random key that had to stay resident. A hit is only a candidate:
+/// different keys may share a hash, and the caller confirms against the stored rows.
+/// Not thread-safe: a shard touches it under its write gate.
+/// </summary>
+internal sealed class KeyHashSet
+{
+    private const int SegmentBits = 6;
+    private const int InitialSegmentCapacity = 64;
+
+    // 0 marks an empty slot; a hash of 0 is stored as 1 (at worst one more candidate to confirm).
+    private readonly long[][] _segments = new long[1 << SegmentBits][];
+    private readonly int[] _counts = new int[1 << SegmentBits];
+
+    public KeyHashSet()
+    {
+        for (var s = 0; s < _segments.Length; s++)
+        {
+            _segments[s] = new long[InitialSegmentCapacity];
+        }
+    }
+
+    /// <summary>Keys in the set.</summary>
+    public long Count { get; private set; }
+
+    /// <summary>Bytes the set's slots take.</summary>
+    public long Bytes => _segments.Sum(segment => (long)segment.Length) * sizeof(long);
+
+    public bool Contains(ulong hash)
+    {
+        var value = Stored(hash);
+        var segment = _segments[Segment(hash)];
+        var mask = segment.Length - 1;
+        for (var slot = Slot((ulong)value, mask); ; slot = (slot + 1) & mask)
+        {
+            var found = segment[slot];
+            if (found == value)
+            {
+                return true;
+            }
+
+            if (found == 0)
+            {
+                return false;
+            }
+        }
+    }
+
+    /// <summary>Adds a hash; false when it was there already.</summary>
+    public bool Add(ulong hash)
+    {
+        var s = Segment(hash);
+        if ((_counts[s] + 1) * 4L > _segments[s].Length * 3L)
+        {
+            _segments[s] = Grow(_segments[s]);
+        }
+
+        if (!Insert(_segments[s], Stored(hash)))
+        {
+            return false;
+        }
+
+        _counts[s]++;
+        Count++;
+        return true;
+    }
+
+    private static long[] Grow(long[] segment)
+    {
+        var grown = new long[segment.Length * 2];
+        foreach (var value in segment)
+        {
+            if (value != 0)
+            {
+                Insert(grown, value);
+            }
+        }
+
+        return grown;
+    }
+
+    private static bool Insert(long[] segment, long value)
+    {
+        var mask = segment.Length - 1;
+        for (var slot = Slot((ulong)value, mask); ; slot = (slot + 1) & mask)
+        {
+            if (segment[slot] == value)
+            {
+                return false;
+            }
+
+            if (segment[slot] == 0)
+            {
+                segment[slot] = value;
+                return true;
+            }
+        }
+    }
+
+    private static long Stored(ulong hash) => hash == 0 ? 1 : (long)hash;
+
+    private static int Segment(ulong hash) => (int)(hash >> (64 - SegmentBits));
+
+    // The low bits place a key inside its segment; the top bits already chose the segment.
+    private static int Slot(ulong hash, int mask) => (int)(hash & (uint)mask);
+}
