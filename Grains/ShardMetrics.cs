@@ -33,6 +33,7 @@ public sealed class ShardMetrics
         meter.CreateObservableGauge("mallard.shard.size", () => Each(gauges, g => FileBytes(g.ShardPath)), "By", "Shard file plus write-ahead log on disk");
         meter.CreateObservableGauge("mallard.shards.open", () => catalog.OpenCount, "{shard}", "Shards open in this silo");
         meter.CreateObservableGauge("mallard.duckdb.memory", catalog.MemoryBytes, "By", "DuckDB memory in use across this silo's open shards");
+        meter.CreateObservableGauge("mallard.shard.key_hashes.memory", catalog.KeyHashBytes, "By", "Memory of the open shards' key-hash sets (exact dedup), outside DuckDB's limits");
         meter.CreateObservableGauge("mallard.dataset.watermark.lag", () => gauges.Active
             .Where(g => g.WatermarkMicros != long.MinValue)
             .GroupBy(g => g.Dataset)

@@ -9,9 +9,11 @@ namespace Mallard.Bench;
 
 /// <summary>
 /// What exact record-key dedup costs as one shard grows: 10,000-row batches of page views appended
-/// through the shard's real write path (staging, unique-key insert, ledger, commit), timed per
-/// batch, plus an all-duplicates batch probed at each milestone. The same load without a key index
-/// (a dedup window far in the past) is the baseline.
+/// through the shard's real write path (key-hash check, append, ledger, commit), timed per batch,
+/// plus an all-duplicates batch probed at each milestone (the staging path compares real keys),
+/// the key-hash set's memory and the time to reopen the shard (the set is rebuilt from the rows).
+/// Keys are random UUIDv4 unless <c>--keys v7</c>. The same load with a dedup window (no key check
+/// beyond the window's time range) is the baseline.
 /// </summary>
 public static class DedupBenchmark
 {
@@ -23,17 +25,19 @@ public static class DedupBenchmark
         var memoryMb = Option(args, "--memory-mb", 256);
         var storageIndex = Array.IndexOf(args, "--storage-version");
         var storageVersion = storageIndex >= 0 ? args[storageIndex + 1] : new ShardOptions().StorageVersion;
-        var milestones = new[] { 1_000_000, 5_000_000, 10_000_000, 20_000_000 }.Where(m => m <= rows).ToArray();
-        Console.WriteLine($"# dedup cost per shard: {rows:N0} rows in {BatchRows:N0}-row batches, memory_limit {memoryMb} MiB, 1 thread, storage {storageVersion}, {Environment.ProcessorCount} cores");
+        var keysIndex = Array.IndexOf(args, "--keys");
+        var timeOrderedKeys = keysIndex >= 0 && args[keysIndex + 1] == "v7";
+        var milestones = new[] { 1_000_000, 5_000_000, 10_000_000, 20_000_000, 40_000_000 }.Where(m => m <= rows).ToArray();
+        Console.WriteLine($"# dedup cost per shard: {rows:N0} rows in {BatchRows:N0}-row batches, {(timeOrderedKeys ? "UUIDv7" : "random UUIDv4")} keys, memory_limit {memoryMb} MiB, 1 thread, storage {storageVersion}, {Environment.ProcessorCount} cores");
         Console.WriteLine();
-        Console.WriteLine("| variant | shard rows | batch p50 ms | batch p99 ms | rows/s (last 1M) | all-duplicate batch ms | process RSS MiB |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
-        Measure("exact (unique index)", window: null, rows, memoryMb, storageVersion, milestones);
-        Measure("no index (dedup_window)", window: "1s", rows, memoryMb, storageVersion, milestones);
+        Console.WriteLine("| variant | shard rows | batch p50 ms | batch p99 ms | rows/s (since last row) | all-duplicate batch ms | key hashes MiB | bytes per key | reopen ms | process RSS MiB |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        Measure("exact (key-hash set)", window: null, rows, memoryMb, storageVersion, milestones, timeOrderedKeys);
+        Measure("window only (dedup_window)", window: "1s", rows, memoryMb, storageVersion, milestones, timeOrderedKeys);
         return 0;
     }
 
-    private static void Measure(string variant, string? window, int rows, int memoryMb, string storageVersion, int[] milestones)
+    private static void Measure(string variant, string? window, int rows, int memoryMb, string storageVersion, int[] milestones, bool timeOrderedKeys)
     {
         var folder = Path.Combine(Path.GetTempPath(), $"mallard-bench-{Guid.NewGuid():N}");
         var yaml = """
@@ -61,7 +65,8 @@ public static class DedupBenchmark
         var options = Options.Create(new ShardOptions { DataDirectory = folder, MemoryLimitMb = memoryMb, Threads = 1, StorageVersion = storageVersion });
         try
         {
-            using var shard = new ShardCatalog(options, contract).Open(dataset, 0);
+            var catalog = new ShardCatalog(options, contract);
+            var shard = catalog.Open(dataset, 0);
             var random = new Random(1);
             var latencies = new List<double>();
             var total = 0;
@@ -72,7 +77,7 @@ public static class DedupBenchmark
             {
                 while (total < milestone)
                 {
-                    last = Batch(dataset, contract, random, total);
+                    last = Batch(dataset, contract, random, total, timeOrderedKeys);
                     var started = Stopwatch.GetTimestamp();
                     try
                     {
@@ -80,7 +85,8 @@ public static class DedupBenchmark
                     }
                     catch (Exception e)
                     {
-                        Console.WriteLine($"| {variant} | {total:N0} | failed: {e.Message.Split('\n')[0]} | | | | {Process.GetCurrentProcess().WorkingSet64 / (1024 * 1024):N0} |");
+                        Console.WriteLine($"| {variant} | {total:N0} | failed: {e.Message.Split('\n')[0]} | | | | | | | {Process.GetCurrentProcess().WorkingSet64 / (1024 * 1024):N0} |");
+                        shard.Dispose();
                         return;
                     }
 
@@ -99,11 +105,18 @@ public static class DedupBenchmark
                 }
 
                 var rate = rowsSinceMilestone / sinceMilestone.Elapsed.TotalSeconds;
+                var keyHashBytes = shard.KeyHashBytes;
+                shard.Dispose();
+                var reopenStarted = Stopwatch.GetTimestamp();
+                shard = catalog.Open(dataset, 0);
+                var reopenMs = Stopwatch.GetElapsedTime(reopenStarted).TotalMilliseconds;
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {variant} | {milestone:N0} | {window1M[window1M.Count / 2]:F1} | {window1M[(int)(window1M.Count * 0.99)]:F1} | {rate:N0} | {duplicateMs:F1} | {Process.GetCurrentProcess().WorkingSet64 / (1024 * 1024):N0} |"));
+                    $"| {variant} | {milestone:N0} | {window1M[window1M.Count / 2]:F1} | {window1M[(int)(window1M.Count * 0.99)]:F1} | {rate:N0} | {duplicateMs:F1} | {keyHashBytes / (1024.0 * 1024):F1} | {(double)keyHashBytes / milestone:F1} | {reopenMs:F0} | {Process.GetCurrentProcess().WorkingSet64 / (1024 * 1024):N0} |"));
                 sinceMilestone.Restart();
                 rowsSinceMilestone = 0;
             }
+
+            shard.Dispose();
         }
         finally
         {
@@ -111,14 +124,14 @@ public static class DedupBenchmark
         }
     }
 
-    private static RecordBatch Batch(DatasetDefinition dataset, ContractDefinition contract, Random random, int first)
+    private static RecordBatch Batch(DatasetDefinition dataset, ContractDefinition contract, Random random, int first, bool timeOrderedKeys)
     {
         var builders = dataset.Columns.Select(c => new ColumnVectorBuilder(c.Type.Kind, BatchRows)).ToArray();
         var baseMicros = 1_767_225_600_000_000L;
         for (var i = 0; i < BatchRows; i++)
         {
             var n = first + i;
-            builders[0].AppendUuid(Guid.CreateVersion7());
+            builders[0].AppendUuid(timeOrderedKeys ? Guid.CreateVersion7() : Guid.NewGuid());
             builders[1].AppendInt64(baseMicros + n * 1_000L);
             builders[2].AppendString($"user-{random.Next(100_000)}");
             builders[3].AppendString(random.Next(6) switch { 0 => "/home", 1 => "/search", 2 => "/cart", 3 => "/checkout", 4 => "/help", _ => "/about" });

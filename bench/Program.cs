@@ -15,6 +15,6 @@ return args switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: dotnet run -c Release --project bench -- (all [--quick] | ingest [--quick] [--seconds N] [--dashboard] | gateway-stages | rebalance [--quick] [--rows N] | auth [--rounds N] [--seconds S] | clickhouse [--quick] [--seconds N] [--plain-only] | soak [--minutes N] [--schema FILE] [-- --Mallard:Shards:…=…] | dedup [--rows N] [--memory-mb M] [--storage-version V])");
+    Console.Error.WriteLine("usage: dotnet run -c Release --project bench -- (all [--quick] | ingest [--quick] [--seconds N] [--dashboard] | gateway-stages | rebalance [--quick] [--rows N] | auth [--rounds N] [--seconds S] | clickhouse [--quick] [--seconds N] [--plain-only] | soak [--minutes N] [--schema FILE] [-- --Mallard:Shards:…=…] | dedup [--rows N] [--memory-mb M] [--keys v4|v7] [--storage-version V])");
     return 2;
 }

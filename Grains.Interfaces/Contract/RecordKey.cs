@@ -17,72 +17,116 @@ public static class RecordKey
     /// </summary>
     public static ulong Hash(IReadOnlyList<ColumnVector> keyColumns, int row)
     {
-        var hash = new System.IO.Hashing.XxHash64();
-        Span<byte> scratch = stackalloc byte[16];
-        foreach (var vector in keyColumns)
+        // Indexed loops: foreach over the interface would allocate an enumerator per row.
+        var size = 0;
+        for (var k = 0; k < keyColumns.Count; k++)
         {
-            if (vector.IsNull(row))
-            {
-                hash.Append([0]);
-                continue;
-            }
-
-            switch (vector.Kind)
-            {
-                case ColumnKind.String:
-                    hash.Append(System.Runtime.InteropServices.MemoryMarshal.AsBytes(vector.Strings![row].AsSpan()));
-                    System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(scratch, vector.Strings![row]!.Length);
-                    hash.Append(scratch[..4]);
-                    break;
-                case ColumnKind.Bool:
-                    hash.Append([vector.Bools![row] ? (byte)2 : (byte)1]);
-                    break;
-                case ColumnKind.Int32 or ColumnKind.Date:
-                    System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(scratch, vector.Int32s![row]);
-                    hash.Append(scratch[..4]);
-                    break;
-                case ColumnKind.Int64 or ColumnKind.Timestamp:
-                    System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(scratch, vector.Int64s![row]);
-                    hash.Append(scratch[..8]);
-                    break;
-                case ColumnKind.Float64:
-                    System.Buffers.Binary.BinaryPrimitives.WriteDoubleLittleEndian(scratch, vector.Float64s![row] == 0 ? 0d : vector.Float64s![row]);
-                    hash.Append(scratch[..8]);
-                    break;
-                case ColumnKind.Decimal:
-                    // Normalized so 1.5 and 1.50 hash alike, as they are the same key.
-                    var bits = decimal.GetBits(vector.Decimals![row] / 1.0000000000000000000000000000m);
-                    for (var i = 0; i < 4; i++)
-                    {
-                        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(scratch[(i * 4)..], bits[i]);
-                    }
-
-                    hash.Append(scratch);
-                    break;
-                case ColumnKind.Uuid:
-                    vector.Uuids![row].TryWriteBytes(scratch);
-                    hash.Append(scratch);
-                    break;
-            }
+            size += EncodedSize(keyColumns[k], row);
         }
 
-        return hash.GetCurrentHashAsUInt64();
+        // One buffer and one-shot hashing: a hasher object per row cost more than the hash.
+        byte[]? rented = null;
+        var buffer = size <= 64 ? stackalloc byte[64] : (rented = System.Buffers.ArrayPool<byte>.Shared.Rent(size));
+        var written = 0;
+        for (var k = 0; k < keyColumns.Count; k++)
+        {
+            written += Encode(keyColumns[k], row, buffer[written..]);
+        }
+
+        var hash = System.IO.Hashing.XxHash64.HashToUInt64(buffer[..written]);
+        if (rented is not null)
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+        }
+
+        return hash;
+    }
+
+    private static int EncodedSize(ColumnVector vector, int row) => vector.IsNull(row) ? 1 : vector.Kind switch
+    {
+        ColumnKind.String => (vector.Strings![row]!.Length * sizeof(char)) + 4,
+        ColumnKind.Bool => 1,
+        ColumnKind.Int32 or ColumnKind.Date => 4,
+        ColumnKind.Int64 or ColumnKind.Timestamp or ColumnKind.Float64 => 8,
+        ColumnKind.Decimal or ColumnKind.Uuid => 16,
+        _ => throw new InvalidOperationException($"unknown column kind {vector.Kind}"),
+    };
+
+    private static int Encode(ColumnVector vector, int row, Span<byte> into)
+    {
+        if (vector.IsNull(row))
+        {
+            into[0] = 0;
+            return 1;
+        }
+
+        switch (vector.Kind)
+        {
+            case ColumnKind.String:
+                var text = vector.Strings![row]!;
+                System.Runtime.InteropServices.MemoryMarshal.AsBytes(text.AsSpan()).CopyTo(into);
+                System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(into[(text.Length * sizeof(char))..], text.Length);
+                return (text.Length * sizeof(char)) + 4;
+            case ColumnKind.Bool:
+                into[0] = vector.Bools![row] ? (byte)2 : (byte)1;
+                return 1;
+            case ColumnKind.Int32 or ColumnKind.Date:
+                System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(into, vector.Int32s![row]);
+                return 4;
+            case ColumnKind.Int64 or ColumnKind.Timestamp:
+                System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(into, vector.Int64s![row]);
+                return 8;
+            case ColumnKind.Float64:
+                System.Buffers.Binary.BinaryPrimitives.WriteDoubleLittleEndian(into, vector.Float64s![row] == 0 ? 0d : vector.Float64s![row]);
+                return 8;
+            case ColumnKind.Decimal:
+                // Normalized so 1.5 and 1.50 hash alike, as they are the same key.
+                Span<int> bits = stackalloc int[4];
+                decimal.GetBits(vector.Decimals![row] / 1.0000000000000000000000000000m, bits);
+                for (var i = 0; i < 4; i++)
+                {
+                    System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(into[(i * 4)..], bits[i]);
+                }
+
+                return 16;
+            case ColumnKind.Uuid:
+                vector.Uuids![row].TryWriteBytes(into);
+                return 16;
+            default:
+                throw new InvalidOperationException($"unknown column kind {vector.Kind}");
+        }
+    }
+
+    /// <summary>The key hash of every row (see <see cref="Hash"/>).</summary>
+    public static ulong[] Hashes(IReadOnlyList<ColumnVector> keyColumns, int rowCount)
+    {
+        var hashes = new ulong[rowCount];
+        for (var row = 0; row < rowCount; row++)
+        {
+            hashes[row] = Hash(keyColumns, row);
+        }
+
+        return hashes;
     }
 
     /// <summary>The rows of a batch whose key repeats an earlier row's, exactly (hash first, text to confirm).</summary>
-    public static List<int> RepeatedWithinBatch(DatasetDefinition dataset, IReadOnlyList<ColumnVector> keyColumns, int rowCount)
+    public static List<int> RepeatedWithinBatch(DatasetDefinition dataset, IReadOnlyList<ColumnVector> keyColumns, int rowCount) =>
+        RepeatedWithinBatch(dataset, keyColumns, Hashes(keyColumns, rowCount));
+
+    /// <summary>The rows whose key repeats an earlier row's, given every row's key hash.</summary>
+    public static List<int> RepeatedWithinBatch(DatasetDefinition dataset, IReadOnlyList<ColumnVector> keyColumns, ulong[] hashes)
     {
-        var firstByHash = new Dictionary<ulong, int>(rowCount);
-        List<int>? candidates = null;
-        for (var row = 0; row < rowCount; row++)
+        var seenHashes = new HashSet<ulong>(hashes.Length);
+        HashSet<ulong>? colliding = null;
+        foreach (var hash in hashes)
         {
-            if (!firstByHash.TryAdd(Hash(keyColumns, row), row))
+            if (!seenHashes.Add(hash))
             {
-                (candidates ??= []).Add(row);
+                (colliding ??= []).Add(hash);
             }
         }
 
-        if (candidates is null)
+        if (colliding is null)
         {
             return [];
         }
@@ -90,10 +134,9 @@ public static class RecordKey
         // Only when hashes repeat is the exact key text worth building.
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var repeated = new List<int>();
-        var colliding = new HashSet<ulong>(candidates.Select(r => Hash(keyColumns, r)));
-        for (var row = 0; row < rowCount; row++)
+        for (var row = 0; row < hashes.Length; row++)
         {
-            if (colliding.Contains(Hash(keyColumns, row)) && !seen.Add(Of(dataset, keyColumns, row)))
+            if (colliding.Contains(hashes[row]) && !seen.Add(Of(dataset, keyColumns, row)))
             {
                 repeated.Add(row);
             }

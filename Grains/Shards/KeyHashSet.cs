@@ -17,11 +17,19 @@ internal sealed class KeyHashSet
     private readonly long[][] _segments = new long[1 << SegmentBits][];
     private readonly int[] _counts = new int[1 << SegmentBits];
 
-    public KeyHashSet()
+    /// <param name="expectedCount">Keys about to be added (a shard's stored rows at open): sized once, not doubled into.</param>
+    public KeyHashSet(long expectedCount = 0)
     {
+        var capacity = InitialSegmentCapacity;
+        var perSegment = expectedCount / _segments.Length;
+        while (capacity * 3L < perSegment * 4)
+        {
+            capacity *= 2;
+        }
+
         for (var s = 0; s < _segments.Length; s++)
         {
-            _segments[s] = new long[InitialSegmentCapacity];
+            _segments[s] = new long[capacity];
         }
     }
 

@@ -298,25 +298,16 @@ public sealed partial class Shard
     private PreparedBatch Prepare(RecordBatch batch)
     {
         var keyColumns = _dataset.KeyOrdinals.Select(o => batch.Columns[o]).ToArray();
-        var repeated = RecordKey.RepeatedWithinBatch(_dataset, keyColumns, batch.RowCount);
-        List<int> staged;
+        var hashes = RecordKey.Hashes(keyColumns, batch.RowCount);
+        var repeated = RecordKey.RepeatedWithinBatch(_dataset, keyColumns, hashes);
         if (repeated.Count == 0)
         {
-            staged = Enumerable.Range(0, batch.RowCount).ToList();
-        }
-        else
-        {
-            var isRepeated = repeated.ToHashSet();
-            staged = Enumerable.Range(0, batch.RowCount).Where(row => !isRepeated.Contains(row)).ToList();
+            return new PreparedBatch(Enumerable.Range(0, batch.RowCount).ToList(), repeated, hashes);
         }
 
-        var hashes = _storedKeys is null ? [] : new ulong[staged.Count];
-        for (var i = 0; i < hashes.Length; i++)
-        {
-            hashes[i] = RecordKey.Hash(keyColumns, staged[i]);
-        }
-
-        return new PreparedBatch(staged, repeated, hashes);
+        var isRepeated = repeated.ToHashSet();
+        var staged = Enumerable.Range(0, batch.RowCount).Where(row => !isRepeated.Contains(row)).ToList();
+        return new PreparedBatch(staged, repeated, staged.Select(row => hashes[row]).ToArray());
     }
 
     /// <summary>A batch ready to write: its rows to store, the rows repeating an earlier key of the batch, the staged rows' key hashes.</summary>

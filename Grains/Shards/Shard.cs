@@ -115,12 +115,12 @@ public sealed partial class Shard : IDisposable
                 transaction.Commit();
             }
 
-            var storedKeys = LoadStoredKeys(connection, dataset, partition);
             var physical = ShardEvolution.CheckDrift(connection, dataset);
             DuckDbCommands.Execute(connection, ShardSql.CreateStagingTable(dataset));
             var order = physical.Select(name => dataset.TryGetColumn(name, out var column) ? column.Ordinal : -1).ToArray();
             var position = Convert.ToInt64(DuckDbCommands.Scalar(connection, ShardSql.ReadPosition), CultureInfo.InvariantCulture);
             var rows = Convert.ToInt64(DuckDbCommands.Scalar(connection, ShardSql.CountRows(dataset)), CultureInfo.InvariantCulture);
+            var storedKeys = LoadStoredKeys(connection, dataset, partition, rows);
             return new Shard(path, dataset, partition, options, connection, order, onDispose) { AppliedSteps = applied, _commitSeq = position, _memoryLimitMb = memoryLimitMb, _rowCount = rows, _storedKeys = storedKeys };
         }
         catch
@@ -133,7 +133,7 @@ public sealed partial class Shard : IDisposable
     // Exact dedup over the shard's whole history starts from the hashes of every stored key,
     // derived from the rows at open (nothing to keep in step on disk); a dataset with a dedup
     // window checks a time range instead and keeps no set.
-    private static KeyHashSet? LoadStoredKeys(DuckDBConnection connection, DatasetDefinition dataset, int partition)
+    private static KeyHashSet? LoadStoredKeys(DuckDBConnection connection, DatasetDefinition dataset, int partition, long rows)
     {
         if (dataset.DedupWindow is not null)
         {
@@ -141,7 +141,7 @@ public sealed partial class Shard : IDisposable
         }
 
         const int Chunk = 16_384;
-        var keys = new KeyHashSet();
+        var keys = new KeyHashSet(rows);
         var repeatedHash = false;
         var kinds = dataset.KeyOrdinals.Select(o => dataset.Columns[o].Type.Kind).ToArray();
         using var command = connection.CreateCommand();
@@ -163,9 +163,9 @@ public sealed partial class Shard : IDisposable
             }
 
             var columns = builders.Select(b => b.Build()).ToArray();
-            for (var row = 0; row < count; row++)
+            foreach (var hash in RecordKey.Hashes(columns, count))
             {
-                repeatedHash |= !keys.Add(RecordKey.Hash(columns, row));
+                repeatedHash |= !keys.Add(hash);
             }
         }
 
@@ -241,6 +241,9 @@ public sealed partial class Shard : IDisposable
             return 0;
         }
     }
+
+    /// <summary>Bytes of this shard's key-hash set (0 with a dedup window); read without the write gate.</summary>
+    public long KeyHashBytes => _storedKeys?.Bytes ?? 0;
 
     /// <summary>Row count, ledger size, watermark and file size.</summary>
     public PartitionStats Stats()

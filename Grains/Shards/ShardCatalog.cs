@@ -25,6 +25,9 @@ public sealed class ShardCatalog(IOptions<ShardOptions> options, ContractDefinit
     /// <summary>DuckDB memory in use across this silo's open shards, in bytes (runs a query per shard).</summary>
     public long MemoryBytes() => _open.Values.Sum(shard => shard?.MemoryBytes() ?? 0);
 
+    /// <summary>Memory of the open shards' key-hash sets (exact dedup), in bytes; outside DuckDB and its budget.</summary>
+    public long KeyHashBytes() => _open.Values.Sum(shard => shard?.KeyHashBytes ?? 0);
+
     /// <summary>
     /// The memory_limit each open shard gets now, in MiB: an equal share of the silo's budget, at
     /// most <see cref="ShardOptions.MemoryLimitMb"/>. There is no floor: the budget bounds the

@@ -40,6 +40,7 @@ public sealed class MetricsTests(MallardHosts hosts) : IClassFixture<MallardHost
         Assert.Equal(0, silo.Sum("mallard_partition_queue_depth", PageViews));
         Assert.True(silo.Sum("mallard_shards_open") >= 1);
         Assert.True(silo.Sum("mallard_duckdb_memory_bytes") > 0);
+        Assert.True(silo.Sum("mallard_shard_key_hashes_memory_bytes") > 0);
         Assert.True(silo.Sum("mallard_dataset_watermark_lag_seconds", PageViews) > 0);
         Assert.True(silo.Sum("mallard_shard_commit_duration_seconds_count", PageViews) >= 1);
 
