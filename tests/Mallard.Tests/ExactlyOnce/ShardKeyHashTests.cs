@@ -72,12 +72,7 @@ public sealed class ShardKeyHashTests
     public void Open_shardWrittenWithTheFormerUniqueKeyIndex_dropsTheIndex_andStillRefusesStoredKeys()
     {
         using var data = new TempDirectory("mallard-keyhash");
-        string path;
-        using (var shard = ItemsShards.Catalog(data.Path).Open(ItemsShards.Items, 0))
-        {
-            shard.Append(ItemsShards.Batch([1, 2, 3]));
-            path = shard.Path;
-        }
+        var path = StoreAndClose(data.Path, [1, 2, 3]);
 
         // What every shard written before the key-hash set carries.
         Execute(path, "CREATE UNIQUE INDEX _mallard_key ON items (k)");
@@ -98,12 +93,7 @@ public sealed class ShardKeyHashTests
     public void Open_shardHoldingAKeyTwice_isRefusedWithDuplicateKeys_namingTheKey()
     {
         using var data = new TempDirectory("mallard-keyhash");
-        string path;
-        using (var shard = ItemsShards.Catalog(data.Path).Open(ItemsShards.Items, 0))
-        {
-            shard.Append(ItemsShards.Batch([1, 2, 3]));
-            path = shard.Path;
-        }
+        var path = StoreAndClose(data.Path, [1, 2, 3]);
 
         Execute(path, "INSERT INTO items SELECT * FROM items WHERE k = 2");
 
@@ -112,6 +102,14 @@ public sealed class ShardKeyHashTests
 
         Assert.Equal(ErrorCodes.DuplicateKeys, refused.Code);
         Assert.Contains("key 2 is stored more than once", refused.Message, StringComparison.Ordinal);
+    }
+
+    // Writes the keys into a new shard and closes it; returns the shard's file.
+    private static string StoreAndClose(string folder, int[] keys)
+    {
+        using var shard = ItemsShards.Catalog(folder).Open(ItemsShards.Items, 0);
+        shard.Append(ItemsShards.Batch(keys));
+        return shard.Path;
     }
 
     private static long CountRows(Shard shard) => shard.Stats().Rows;
