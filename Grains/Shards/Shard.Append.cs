@@ -94,7 +94,7 @@ public sealed partial class Shard
         var written = new Dictionary<string, BatchLedgerEntry>(StringComparer.Ordinal);
 
         // Hashes of the keys this group stores: they join the shard's set only once it commits.
-        var groupKeys = new HashSet<ulong>();
+        var groupKeys = new List<ulong[]>();
         DuckDBAppender? rows = null;
         try
         {
@@ -133,7 +133,7 @@ public sealed partial class Shard
                 }
 
                 // Every staged key is stored now: inserted here or found already there.
-                groupKeys.UnionWith(work.KeyHashes);
+                groupKeys.Add(work.KeyHashes);
                 written[batch.BatchId] = new BatchLedgerEntry(batch.BatchId, batch.RequestHash, receipt);
                 outcomes[i] = (receipt, null);
             }
@@ -179,7 +179,7 @@ public sealed partial class Shard
             Volatile.Write(ref _rowCount, _rowCount + outcomes.Sum(o => o.Receipt is { Replayed: false } receipt ? receipt.Accepted : 0));
             if (_storedKeys is { } stored)
             {
-                foreach (var hash in groupKeys)
+                foreach (var hash in groupKeys.SelectMany(hashes => hashes))
                 {
                     stored.Add(hash);
                 }
@@ -189,11 +189,13 @@ public sealed partial class Shard
         return new GroupCommit(outcomes, seq, committedAt) { LedgerPruneFailure = PruneLedgerIfDue(committedAt) };
     }
 
-    private static bool MayRepeatStoredKey(ulong[] keyHashes, KeyHashSet stored, HashSet<ulong> groupKeys)
+    private static bool MayRepeatStoredKey(ulong[] keyHashes, KeyHashSet stored, List<ulong[]> groupKeys)
     {
+        // Most groups hold one batch: a set of the earlier batches' hashes is built only when there are some.
+        var earlier = groupKeys.Count == 0 ? null : groupKeys.SelectMany(hashes => hashes).ToHashSet();
         foreach (var hash in keyHashes)
         {
-            if (stored.Contains(hash) || groupKeys.Contains(hash))
+            if (stored.Contains(hash) || earlier?.Contains(hash) == true)
             {
                 return true;
             }
