@@ -82,9 +82,19 @@ public sealed class OversizedRequestTests : IAsyncLifetime
             await stream.WriteAsync(body);
             client.Client.Shutdown(SocketShutdown.Send);
 
-            // Whatever the server says (a 400, or nothing before it closes), it must not be a 2xx or a 5xx.
+            // Whatever the server says (a 400, or nothing before it closes: a FIN or, when Kestrel
+            // aborts the connection, a reset), it must not be a 2xx or a 5xx.
             var answer = new StreamReader(stream, Encoding.ASCII);
-            var statusLine = await answer.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            string? statusLine;
+            try
+            {
+                statusLine = await answer.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            }
+            catch (IOException e) when (e.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionReset })
+            {
+                statusLine = null;
+            }
+
             Assert.True(statusLine is null or "" || statusLine.StartsWith("HTTP/1.1 4", StringComparison.Ordinal), statusLine);
         }
 
