@@ -6,7 +6,10 @@ namespace Mallard.Grains.Shards;
 /// 8 bytes per key at full load and 16 just after a segment doubles, against DuckDB's unique ART
 /// index of ~60 bytes per random key that had to stay resident. A hit is only a candidate:
 /// different keys may share a hash, and the caller confirms against the stored rows.
-/// Not thread-safe: a shard touches it under its write gate.
+/// One writer (the shard, under its write gate) and any number of concurrent readers of
+/// <see cref="Contains"/>: a slot is one atomic 64-bit write that only ever fills an empty slot,
+/// and a grown segment is filled before it is published, so a reader sees every hash added before
+/// it started and maybe some added while it ran.
 /// </summary>
 internal sealed class KeyHashSet
 {
@@ -42,7 +45,7 @@ internal sealed class KeyHashSet
     public bool Contains(ulong hash)
     {
         var value = Stored(hash);
-        var segment = _segments[Segment(hash)];
+        var segment = Volatile.Read(ref _segments[Segment(hash)]);
         var mask = segment.Length - 1;
         for (var slot = Slot((ulong)value, mask); ; slot = (slot + 1) & mask)
         {
@@ -65,7 +68,7 @@ internal sealed class KeyHashSet
         var s = Segment(hash);
         if ((_counts[s] + 1) * 4L > _segments[s].Length * 3L)
         {
-            _segments[s] = Grow(_segments[s]);
+            Volatile.Write(ref _segments[s], Grow(_segments[s]));
         }
 
         if (!Insert(_segments[s], Stored(hash)))
