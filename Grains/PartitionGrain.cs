@@ -116,7 +116,8 @@ public sealed partial class PartitionGrain(
             options.Value.MaxRowsPerCommit,
             group => CommitAsync(shard, group),
             gate.PassAsync,
-            queued => _gauge?.QueuedRows = queued);
+            queued => _gauge?.QueuedRows = queued,
+            TimeSpan.FromMilliseconds(options.Value.CommitLingerMs));
         foreach (var step in _shard.AppliedSteps)
         {
             metrics.EvolutionStepApplied(datasetName, step.Kind.ToString());

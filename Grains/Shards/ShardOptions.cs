@@ -50,6 +50,13 @@ public sealed class ShardOptions
     /// <summary>Most rows one group commit writes in a transaction.</summary>
     public int MaxRowsPerCommit { get; set; } = 100_000;
 
+    /// <summary>
+    /// Longest a partition's writer waits for more appends before a group commit while appends
+    /// arrive concurrently (never for a lone sequential client); 0 turns it off. Fewer, larger
+    /// commits cost far less CPU per row; see BENCHMARKS.md ("Commit linger").
+    /// </summary>
+    public int CommitLingerMs { get; set; } = 40;
+
     /// <summary>Most groups one partition may return for an aggregate query.</summary>
     public int MaxGroupsPerPartition { get; set; } = 100_000;
 
@@ -82,6 +89,7 @@ public sealed class ShardOptions
         Require(LedgerRetention > TimeSpan.Zero, nameof(LedgerRetention), LedgerRetention, "a positive time span");
         Require(MaxQueuedRows >= 1, nameof(MaxQueuedRows), MaxQueuedRows, "at least 1");
         Require(MaxRowsPerCommit >= 1, nameof(MaxRowsPerCommit), MaxRowsPerCommit, "at least 1");
+        Require(CommitLingerMs is >= 0 and <= 1_000, nameof(CommitLingerMs), CommitLingerMs, "0 to 1000 (milliseconds)");
         Require(MaxConcurrentQueries >= 1, nameof(MaxConcurrentQueries), MaxConcurrentQueries, "at least 1");
         Require(MaxGroupsPerPartition >= 1, nameof(MaxGroupsPerPartition), MaxGroupsPerPartition, "at least 1");
     }

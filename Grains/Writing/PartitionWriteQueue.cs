@@ -9,7 +9,11 @@ namespace Mallard.Grains.Writing;
 /// takes everything waiting, up to <c>maxRowsPerCommit</c> rows, hands it to the commit delegate as
 /// one group (one transaction), completes each caller with its own outcome, and repeats while work
 /// is waiting. A group that fails as a whole fails each of its callers; the next group still runs.
-/// It knows nothing of Orleans or DuckDB, so its rules are tested without a cluster.
+/// While appends arrive concurrently (one came in while a group was committing or others were
+/// waiting, within the last second), the writer lingers up to <c>linger</c> before taking a group, so that more of them share
+/// one commit: a shard commit costs milliseconds whatever its size, and a request's rows are spread
+/// over every partition, so without it each commit carries one request's slice. A lone sequential
+/// client never waits. It knows nothing of Orleans or DuckDB, so its rules are tested without a cluster.
 /// </summary>
 public sealed class PartitionWriteQueue
 {
@@ -20,8 +24,15 @@ public sealed class PartitionWriteQueue
     private readonly Func<IReadOnlyList<PendingAppend>, Task<IReadOnlyList<AppendOutcome>>> _commit;
     private readonly Func<Task> _beforeGroup;
     private readonly Action<long> _queuedRowsChanged;
+    private static readonly TimeSpan ConcurrencyMemory = TimeSpan.FromSeconds(1);
+
+    private readonly TimeSpan _linger;
+    private readonly Func<TimeSpan, Task> _delay;
     private long _queuedRows;
     private bool _writing;
+    private bool _committing;
+    private long? _lastConcurrentArrival;
+    private TaskCompletionSource? _lingering;
     private long _generation;
     private Task _writer = Task.CompletedTask;
 
@@ -31,13 +42,19 @@ public sealed class PartitionWriteQueue
     /// <param name="commit">Commits one group; returns one outcome per batch, in order, or throws to fail them all.</param>
     /// <param name="beforeGroup">Awaited before each group is taken (the commit gate).</param>
     /// <param name="queuedRowsChanged">Told the number of waiting rows whenever it changes (the queue gauge).</param>
+    /// <param name="linger">Longest wait for more appends before a group while appends arrive concurrently; zero never waits.</param>
+    /// <param name="delay">The wait itself (a test seam; <see cref="Task.Delay(TimeSpan)"/> otherwise).</param>
     public PartitionWriteQueue(
         int maxQueuedRows,
         int maxRowsPerCommit,
         Func<IReadOnlyList<PendingAppend>, Task<IReadOnlyList<AppendOutcome>>> commit,
         Func<Task>? beforeGroup = null,
-        Action<long>? queuedRowsChanged = null)
+        Action<long>? queuedRowsChanged = null,
+        TimeSpan linger = default,
+        Func<TimeSpan, Task>? delay = null)
     {
+        _linger = linger;
+        _delay = delay ?? (wait => Task.Delay(wait));
         _maxQueuedRows = maxQueuedRows;
         _maxRowsPerCommit = maxRowsPerCommit;
         _commit = commit;
@@ -78,6 +95,7 @@ public sealed class PartitionWriteQueue
         var pending = new PendingAppend(batch, new TaskCompletionSource<PartitionReceipt>(TaskCreationOptions.RunContinuationsAsynchronously), span, Stopwatch.GetTimestamp());
         long queued;
         long generation = 0;
+        TaskCompletionSource? filled = null;
         lock (_sync)
         {
             if (_queuedRows > 0 && _queuedRows + batch.RowCount > _maxQueuedRows)
@@ -85,9 +103,23 @@ public sealed class PartitionWriteQueue
                 return null;
             }
 
+            if (_committing || _pending.Count > 0)
+            {
+                // Its caller did not wait for the running commit or the waiting appends: appends
+                // arrive concurrently.
+                _lastConcurrentArrival = pending.Enqueued;
+            }
+
             _pending.Enqueue(pending);
             _queuedRows += batch.RowCount;
             queued = _queuedRows;
+
+            if (_queuedRows >= _maxRowsPerCommit)
+            {
+                // A full group is waiting: a lingering writer need not wait any longer.
+                filled = _lingering;
+            }
+
             if (!_writing)
             {
                 _writing = true;
@@ -95,6 +127,7 @@ public sealed class PartitionWriteQueue
             }
         }
 
+        filled?.TrySetResult();
         _queuedRowsChanged(queued);
         if (generation > 0)
         {
@@ -125,6 +158,7 @@ public sealed class PartitionWriteQueue
                 }
             }
 
+            await LingerAsync();
             await _beforeGroup();
             var (group, rows) = TakeGroup();
             try
@@ -136,6 +170,7 @@ public sealed class PartitionWriteQueue
                 }
 
                 var outcomes = await _commit(group);
+                EndCommit();
                 for (var i = 0; i < group.Count; i++)
                 {
                     Complete(group[i], outcomes[i]);
@@ -143,6 +178,7 @@ public sealed class PartitionWriteQueue
             }
             catch (Exception e)
             {
+                EndCommit();
                 foreach (var pending in group)
                 {
                     Complete(pending, new AppendOutcome(null, e));
@@ -166,6 +202,36 @@ public sealed class PartitionWriteQueue
         }
     }
 
+    private async Task LingerAsync()
+    {
+        TaskCompletionSource lingering;
+        lock (_sync)
+        {
+            if (_linger <= TimeSpan.Zero || _queuedRows >= _maxRowsPerCommit
+                || _lastConcurrentArrival is not { } arrival || Stopwatch.GetElapsedTime(arrival) > ConcurrencyMemory)
+            {
+                return;
+            }
+
+            lingering = _lingering = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        await Task.WhenAny(lingering.Task, _delay(_linger));
+        lock (_sync)
+        {
+            _lingering = null;
+        }
+    }
+
+    // Before any caller of the group hears back: an append sent after an acknowledgement is sequential.
+    private void EndCommit()
+    {
+        lock (_sync)
+        {
+            _committing = false;
+        }
+    }
+
     // Everything waiting, up to a commit's row limit; a first batch larger than the limit goes alone.
     private (List<PendingAppend> Group, long Rows) TakeGroup()
     {
@@ -179,6 +245,8 @@ public sealed class PartitionWriteQueue
                 group.Add(next);
                 rows += next.Batch.RowCount;
             }
+
+            _committing = true;
         }
 
         return (group, rows);

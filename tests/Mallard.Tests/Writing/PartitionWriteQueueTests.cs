@@ -153,13 +153,78 @@ public sealed class PartitionWriteQueueTests
         await Task.WhenAll(a, b);
     }
 
-    private PartitionWriteQueue Queue(int maxQueuedRows = 1_000, int maxRowsPerCommit = 1_000) =>
+    [Fact]
+    public async Task Linger_aLoneSequentialClient_neverWaits()
+    {
+        var lingers = 0;
+        var queue = Queue(linger: TimeSpan.FromHours(1), delay: _ =>
+        {
+            lingers++;
+            return new TaskCompletionSource().Task;
+        });
+
+        await queue.TryEnqueue(Batch("a", 10))!;
+        await queue.TryEnqueue(Batch("b", 10))!;
+
+        Assert.Equal(0, lingers);
+        Assert.Equal([["a"], ["b"]], _groups.ToArray());
+    }
+
+    [Fact]
+    public async Task Linger_afterAnAppendArrivedDuringACommit_theNextGroupWaits_andTakesWhatArrivedMeanwhile()
+    {
+        var lingerStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var lingerOver = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var queue = Queue(linger: TimeSpan.FromMilliseconds(40), delay: wait =>
+        {
+            Assert.Equal(TimeSpan.FromMilliseconds(40), wait);
+            lingerStarted.TrySetResult();
+            return lingerOver.Task;
+        });
+        _hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var a = queue.TryEnqueue(Batch("a", 10))!;
+        var b = queue.TryEnqueue(Batch("b", 10))!;   // arrives while a's group is being written
+
+        _hold.SetResult();
+        await a;
+        await lingerStarted.Task;
+        var c = queue.TryEnqueue(Batch("c", 10))!;
+        var d = queue.TryEnqueue(Batch("d", 10))!;
+        Assert.False(b.IsCompleted);
+        lingerOver.SetResult();
+        await Task.WhenAll(b, c, d);
+
+        Assert.Equal([["a"], ["b", "c", "d"]], _groups.ToArray());
+    }
+
+    [Fact]
+    public async Task Linger_endsAsSoonAsAFullGroupIsWaiting()
+    {
+        var lingerStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var queue = Queue(maxRowsPerCommit: 100, linger: TimeSpan.FromHours(1), delay: _ =>
+        {
+            lingerStarted.TrySetResult();
+            return new TaskCompletionSource().Task;
+        });
+        _hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var a = queue.TryEnqueue(Batch("a", 10))!;
+        var b = queue.TryEnqueue(Batch("b", 10))!;
+        _hold.SetResult();
+        await lingerStarted.Task;
+
+        var c = queue.TryEnqueue(Batch("c", 90))!;   // b and c fill a commit
+        await Task.WhenAll(a, b, c);
+
+        Assert.Equal([["a"], ["b", "c"]], _groups.ToArray());
+    }
+
+    private PartitionWriteQueue Queue(int maxQueuedRows = 1_000, int maxRowsPerCommit = 1_000, TimeSpan linger = default, Func<TimeSpan, Task>? delay = null) =>
         new(maxQueuedRows, maxRowsPerCommit, async group =>
         {
             await _hold.Task;
             _groups.Enqueue(group.Select(g => g.Batch.BatchId).ToArray());
             return group.Select(g => new AppendOutcome(Receipt(g.Batch), null)).ToArray();
-        }, queuedRowsChanged: _gauge.Enqueue);
+        }, queuedRowsChanged: _gauge.Enqueue, linger: linger, delay: delay);
 
     private static RecordBatch Batch(string id, int rows) => Batches.Events(id, 0, rows);
 
