@@ -10,13 +10,16 @@ namespace Mallard.Grains.Writing;
 /// one group (one transaction), completes each caller with its own outcome, and repeats while work
 /// is waiting. A group that fails as a whole fails each of its callers; the next group still runs.
 /// While appends arrive concurrently (one came in while a group was committing or others were
-/// waiting, within the last second), the writer lingers up to <c>linger</c> before taking a group, so that more of them share
-/// one commit: a shard commit costs milliseconds whatever its size, and a request's rows are spread
-/// over every partition, so without it each commit carries one request's slice. A lone sequential
-/// client never waits. It knows nothing of Orleans or DuckDB, so its rules are tested without a cluster.
+/// waiting, within the last second), the writer lingers up to <c>linger</c> before taking a group,
+/// so that more of them share one commit: a shard commit costs milliseconds whatever its size, and
+/// a request's rows are spread over every partition, so without it each commit carries one
+/// request's slice. A lone sequential client never waits. It knows nothing of Orleans or DuckDB,
+/// so its rules are tested without a cluster.
 /// </summary>
 public sealed class PartitionWriteQueue
 {
+    private static readonly TimeSpan ConcurrencyMemory = TimeSpan.FromSeconds(1);
+
     private readonly Lock _sync = new();
     private readonly Queue<PendingAppend> _pending = new();
     private readonly int _maxQueuedRows;
@@ -24,8 +27,6 @@ public sealed class PartitionWriteQueue
     private readonly Func<IReadOnlyList<PendingAppend>, Task<IReadOnlyList<AppendOutcome>>> _commit;
     private readonly Func<Task> _beforeGroup;
     private readonly Action<long> _queuedRowsChanged;
-    private static readonly TimeSpan ConcurrencyMemory = TimeSpan.FromSeconds(1);
-
     private readonly TimeSpan _linger;
     private readonly Func<TimeSpan, Task> _delay;
     private long _queuedRows;
