@@ -25,6 +25,14 @@ public sealed class PartitionRelayGrain : Grain, IPartitionRelayGrain
     public Task<PartialResult> QueryWithinAsync(string dataset, int partition, PartitionQuery query, CancellationToken cancellationToken) =>
         RetryWhileMovingAsync(() => GrainFactory.GetPartition(dataset, partition).QueryWithinAsync(query, cancellationToken), cancellationToken);
 
+    public async Task<PartitionQueryOutcome[]> QueryManyWithinAsync(string dataset, int[] partitions, PartitionQuery query, CancellationToken cancellationToken)
+    {
+        var result = await Fanout.CallAsync(partitions, partition => QueryWithinAsync(dataset, partition, query, cancellationToken));
+        return [.. partitions.Select(partition => result.Succeeded.TryGetValue(partition, out var answer)
+            ? new PartitionQueryOutcome(partition, answer, null)
+            : new PartitionQueryOutcome(partition, null, result.Failed[partition]))];
+    }
+
     public Task<PartitionStats> GetStatsAsync(string dataset, int partition) =>
         RetryWhileMovingAsync(() => GrainFactory.GetPartition(dataset, partition).GetStatsAsync());
 

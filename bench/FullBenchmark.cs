@@ -63,6 +63,17 @@ public static class FullBenchmark
         return 0;
     }
 
+    /// <summary><c>bench -- queries [--quick]</c>: section 5 alone (10,000,000 rows, 1,000,000 with --quick), printed only.</summary>
+    public static int RunQueries(string[] args)
+    {
+        foreach (var line in Queries(args.Contains("--quick"), IngestBenchmark.FindRoot()))
+        {
+            Console.WriteLine(line);
+        }
+
+        return 0;
+    }
+
     // Open loop: requests are launched at a fixed rate, 10× what the cluster sustained, whether or
     // not earlier ones have finished, as independent clients would.
     private static IEnumerable<string> Overload(bool quick, double sustainable)

@@ -5,6 +5,7 @@ return args switch
     ["dedup", ..] => DedupBenchmark.Run(args[1..]),
     ["ingest", ..] => IngestBenchmark.Run(args[1..]),
     ["all", ..] => FullBenchmark.Run(args[1..]),
+    ["queries", ..] => FullBenchmark.RunQueries(args[1..]),
     ["gateway-stages"] => GatewayStagesBenchmark.Run(),
     ["rebalance", ..] => RebalanceBenchmark.Run(args[1..]),
     ["auth", ..] => AuthBenchmark.Run(args[1..]),
@@ -15,6 +16,6 @@ return args switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: dotnet run -c Release --project bench -- (all [--quick] | ingest [--quick] [--seconds N] [--dashboard] | gateway-stages | rebalance [--quick] [--rows N] | auth [--rounds N] [--seconds S] | clickhouse [--quick] [--seconds N] [--plain-only] | soak [--minutes N] [--schema FILE] [-- --Mallard:Shards:…=…] | dedup [--rows N] [--memory-mb M] [--keys v4|v7] [--storage-version V])");
+    Console.Error.WriteLine("usage: dotnet run -c Release --project bench -- (all [--quick] | queries [--quick] | ingest [--quick] [--seconds N] [--dashboard] | gateway-stages | rebalance [--quick] [--rows N] | auth [--rounds N] [--seconds S] | clickhouse [--quick] [--seconds N] [--plain-only] | soak [--minutes N] [--schema FILE] [-- --Mallard:Shards:…=…] | dedup [--rows N] [--memory-mb M] [--keys v4|v7] [--storage-version V])");
     return 2;
 }

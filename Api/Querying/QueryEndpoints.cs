@@ -46,7 +46,7 @@ public static partial class QueryEndpoints
         // every partition's DuckDB statement is interrupted, not left running.
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(services.QueryLimits.Value.Effective);
-        var result = await Fanout.CallAsync(partitions, p => relay.QueryWithinAsync(dataset, p, query, deadline.Token));
+        var result = await QueryPartitionsAsync(relay, dataset, partitions, query, deadline.Token);
         if (deadline.IsCancellationRequested && !result.AllSucceeded)
         {
             fanout?.SetStatus(ActivityStatusCode.Error, ErrorCodes.QueryTimeout);
@@ -87,6 +87,29 @@ public static partial class QueryEndpoints
         }
 
         return new QueryResponse(merged, missing, partitions.Count, stopwatch.Elapsed.TotalMilliseconds);
+    }
+
+    // One call to the relay, which asks every partition from inside the cluster. If that call
+    // fails as a whole (a silo one version behind does not know it, or the silo went away) and
+    // the deadline has not passed, one call per partition says which partitions failed and why.
+    private static async Task<FanoutResult<int, PartialResult>> QueryPartitionsAsync(
+        IPartitionRelayGrain relay, string dataset, IReadOnlyList<int> partitions, PartitionQuery query, CancellationToken deadline)
+    {
+        try
+        {
+            var outcomes = await relay.QueryManyWithinAsync(dataset, [.. partitions], query, deadline);
+            return new FanoutResult<int, PartialResult>(
+                outcomes.Where(o => o.Result is not null).ToDictionary(o => o.Partition, o => o.Result!),
+                outcomes.Where(o => o.Result is null).ToDictionary(o => o.Partition, o => o.Failure ?? new InvalidOperationException($"partition {o.Partition} returned neither a result nor a failure")));
+        }
+        catch (Exception) when (!deadline.IsCancellationRequested)
+        {
+            return await Fanout.CallAsync(partitions, p => relay.QueryWithinAsync(dataset, p, query, deadline));
+        }
+        catch (Exception e)
+        {
+            return new FanoutResult<int, PartialResult>(new Dictionary<int, PartialResult>(), partitions.ToDictionary(p => p, _ => e));
+        }
     }
 
     private static (QueryRequest? Request, IResult? Refusal) Read(

@@ -19,6 +19,13 @@ public interface IPartitionRelayGrain : IGrainWithIntegerKey
     /// <summary><see cref="IPartitionGrain.QueryWithinAsync"/> on <paramref name="dataset"/>/<paramref name="partition"/>.</summary>
     Task<PartialResult> QueryWithinAsync(string dataset, int partition, PartitionQuery query, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// <see cref="IPartitionGrain.QueryWithinAsync"/> on each of <paramref name="partitions"/>,
+    /// called from this silo at once: one call from the gateway instead of one per partition. Each
+    /// partition's outcome is its own (some may answer while others fail), in the order given.
+    /// </summary>
+    Task<PartitionQueryOutcome[]> QueryManyWithinAsync(string dataset, int[] partitions, PartitionQuery query, CancellationToken cancellationToken);
+
     /// <summary><see cref="IPartitionGrain.GetStatsAsync"/> on <paramref name="dataset"/>/<paramref name="partition"/>.</summary>
     Task<PartitionStats> GetStatsAsync(string dataset, int partition);
 

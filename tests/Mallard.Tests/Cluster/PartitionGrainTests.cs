@@ -31,6 +31,22 @@ public sealed class PartitionGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task QueryManyWithin_returnsEachPartitionsOwnOutcome_aRefusalBesideTheAnswers()
+    {
+        await fixture.Grains.GetPartition("events", 0).AppendAsync(Batches.Events(NewBatchId(), 4_000_000, 10));
+        var expected = await fixture.Grains.GetPartition("events", 0).QueryAsync(CountAndSum);
+
+        var outcomes = await fixture.Grains.Relay().QueryManyWithinAsync("events", [0, 7, 1], CountAndSum, CancellationToken.None);
+
+        Assert.Equal([0, 7, 1], outcomes.Select(o => o.Partition));
+        Assert.Equal(expected.Vectors[0].Int64s!.ToArray(), outcomes[0].Result!.Vectors[0].Int64s!.ToArray());
+        Assert.NotNull(outcomes[2].Result);
+        Assert.Null(outcomes[1].Result);
+        var refusal = Assert.IsType<PartitionException>(outcomes[1].Failure!.GetBaseException());
+        Assert.Equal(ErrorCodes.UnknownPartition, refusal.Code);
+    }
+
+    [Fact]
     public async Task Append_same_batch_twice_returns_original_receipt_and_writes_nothing()
     {
         var grain = fixture.Grains.GetPartition("events", 1);
