@@ -46,7 +46,7 @@ public static partial class QueryEndpoints
         // every partition's DuckDB statement is interrupted, not left running.
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(services.QueryLimits.Value.Effective);
-        var result = await QueryPartitionsAsync(relay, dataset, partitions, query, deadline.Token);
+        var result = await QueryPartitionsAsync(relay, dataset, partitions, query, services.Loggers, deadline.Token);
         if (deadline.IsCancellationRequested && !result.AllSucceeded)
         {
             fanout?.SetStatus(ActivityStatusCode.Error, ErrorCodes.QueryTimeout);
@@ -93,7 +93,7 @@ public static partial class QueryEndpoints
     // fails as a whole (a silo one version behind does not know it, or the silo went away) and
     // the deadline has not passed, one call per partition says which partitions failed and why.
     private static async Task<FanoutResult<int, PartialResult>> QueryPartitionsAsync(
-        IPartitionRelayGrain relay, string dataset, IReadOnlyList<int> partitions, PartitionQuery query, CancellationToken deadline)
+        IPartitionRelayGrain relay, string dataset, IReadOnlyList<int> partitions, PartitionQuery query, ILoggerFactory loggers, CancellationToken deadline)
     {
         try
         {
@@ -102,8 +102,9 @@ public static partial class QueryEndpoints
                 outcomes.Where(o => o.Result is not null).ToDictionary(o => o.Partition, o => o.Result!),
                 outcomes.Where(o => o.Result is null).ToDictionary(o => o.Partition, o => o.Failure ?? new InvalidOperationException($"partition {o.Partition} returned neither a result nor a failure")));
         }
-        catch (Exception) when (!deadline.IsCancellationRequested)
+        catch (Exception e) when (!deadline.IsCancellationRequested)
         {
+            LogFannedOutOneByOne(loggers.CreateLogger("Mallard.Api.Query"), e, dataset);
             return await Fanout.CallAsync(partitions, p => relay.QueryWithinAsync(dataset, p, query, deadline));
         }
         catch (Exception e)
@@ -135,6 +136,9 @@ public static partial class QueryEndpoints
             return (null, Problems.Create(ErrorCodes.BadQuery, e.Message));
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A query of {Dataset} could not ask its partitions in one call; asking them one by one")]
+    private static partial void LogFannedOutOneByOne(ILogger logger, Exception exception, string dataset);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Partition {Dataset}/{Partition} failed a query")]
     private static partial void LogPartitionFailed(ILogger logger, Exception? exception, string dataset, int partition);
