@@ -34,10 +34,16 @@ if [ "$(id -u)" -eq 0 ] && { ! command -v dockerd >/dev/null || ! command -v deb
   echo "test.sh: installing docker.io and debootstrap (Debian packages)…"
   apt-get update -qq && apt-get install -y -qq docker.io debootstrap >/dev/null || echo "test.sh: docker.io could not be installed; the image test will be skipped"
 fi
+# The console's browser tests drive Debian's Chromium headless (playwright-core from npm).
+if [ ! -x /usr/bin/chromium ] && [ -z "${MALLARD_CHROMIUM:-}" ]; then
+  echo "test.sh: installing Chromium (Debian package chromium)…"
+  if [ "$(id -u)" -eq 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; fi
+fi
 if [ ! -d k8s/validate/node_modules/kubernetes-models ] || [ k8s/validate/package-lock.json -nt k8s/validate/node_modules/.package-lock.json ]; then
   (cd k8s/validate && npm ci --no-audit --no-fund --loglevel=error)
 fi
-if [ ! -d web/node_modules/@duckdb/node-api ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
+if [ ! -d web/node_modules/@duckdb/node-api ] || [ ! -d web/node_modules/playwright-core ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
   (cd web && npm ci --no-audit --no-fund --loglevel=error)
 fi
 

@@ -1,8 +1,10 @@
 using Mallard.Api.Admission;
 using Mallard.Api.Auth;
+using Mallard.Api.Console;
 using Mallard.Api.Datasets;
 using Mallard.Api.Health;
 using Mallard.Api.Ingest;
+using Mallard.Api.OpenApi;
 using Mallard.Api.Querying;
 using Mallard.Contract;
 using Microsoft.Extensions.Options;
@@ -36,11 +38,15 @@ public static class GatewayHostExtensions
         builder.Services.AddSingleton(Options.Create(limits));
         builder.Services.AddSingleton(Options.Create(QueryOptions.Read(configuration, cluster.EffectiveResponseTimeout)));
         builder.Services.AddSingleton(Options.Create(cluster));
+        builder.Services.AddSingleton<IngestHistory>();
         builder.Services.AddSingleton<GatewayMetrics>();
         builder.Services.AddSingleton<IngestAdmission>();
         builder.Services.AddSingleton<GatewayDrain>();
         builder.Services.AddHostedService(services => services.GetRequiredService<GatewayDrain>());
         builder.Services.AddProblemDetails();
+        // Numbers are numbers: the web default also reads them from strings, which the document would then promise.
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict);
+        builder.Services.AddMallardOpenApi();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Limits.MaxRequestBodySize = limits.MaxBodyBytes + 1;
@@ -118,9 +124,13 @@ public static class GatewayHostExtensions
         app.MapHealthEndpoints();
         app.MapClusterEndpoints();
         app.MapClusterOperationEndpoints();
+        app.MapIngestRateEndpoints();
         app.MapStatusPage();
+        app.MapConsole();
+        app.MapMallardOpenApi();
         app.MapPrometheusScrapingEndpoint("/metrics");
-        app.MapOrleansDashboard(routePrefix: "/dashboard");
+        // The dashboard's own JSON routes are its implementation; the document lists /dashboard as a page.
+        app.MapOrleansDashboard(routePrefix: "/dashboard").ExcludeFromDescription();
         return app;
     }
 }

@@ -18,8 +18,9 @@ public sealed class GatewayMetrics
     private readonly Counter<long> _keysFileErrors;
 
     /// <summary>Creates the instruments on the host's meter factory.</summary>
-    public GatewayMetrics(IMeterFactory meters)
+    public GatewayMetrics(IMeterFactory meters, Ingest.IngestHistory history)
     {
+        History = history;
         var meter = meters.Create(MeterName);
         _recordsAccepted = meter.CreateCounter<long>("mallard.records.accepted", "{record}", "Records committed to shards");
         _recordsRejected = meter.CreateCounter<long>("mallard.records.rejected", "{record}", "Records in batches refused by validation");
@@ -36,19 +37,26 @@ public sealed class GatewayMetrics
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
     }
 
+    /// <summary>The per-second ingest history the console charts, fed with the counters.</summary>
+    public Ingest.IngestHistory History { get; }
+
     /// <summary>Counts a committed batch.</summary>
     public void BatchAccepted(string dataset, int records, int duplicates, TimeSpan elapsed)
     {
         var tag = new KeyValuePair<string, object?>("dataset", dataset);
         _recordsAccepted.Add(records, tag);
+        History.Accepted(dataset, records, duplicates);
         _recordsDuplicate.Add(duplicates, tag);
         _batches.Add(1, tag, new KeyValuePair<string, object?>("outcome", "accepted"));
         _commitSeconds.Record(elapsed.TotalSeconds, tag);
     }
 
     /// <summary>Counts a request refused at admission.</summary>
-    public void RequestRefused(string reason) =>
+    public void RequestRefused(string reason)
+    {
         _refusals.Add(1, new KeyValuePair<string, object?>("reason", reason));
+        History.RefusedAtDoor();
+    }
 
     /// <summary>Counts a request refused for its credentials (missing, invalid) or its scope (forbidden).</summary>
     public void AuthRefused(string reason) =>

@@ -36,6 +36,8 @@ public static class TypeScriptGenerator
         ts.AppendLine(CultureInfo.InvariantCulture, $"// Generated from {sourceName} (contract v{contract.Version}, hash {contract.Hash}). Do not edit.");
         ts.AppendLine("// Regenerate with: ./mallard contract types schema.yaml web/src/generated/types.ts");
         ts.AppendLine();
+        ts.AppendLine("import type { components } from \"./openapi\";");
+        ts.AppendLine();
         ts.AppendLine(CultureInfo.InvariantCulture, $"/** The contract version these types were generated from. */");
         ts.AppendLine(CultureInfo.InvariantCulture, $"export const contractVersion = {contract.Version} as const;");
         ts.AppendLine(CultureInfo.InvariantCulture, $"/** The contract hash these types were generated from (see GET /v1/contract). */");
@@ -49,7 +51,6 @@ public static class TypeScriptGenerator
 
         AppendDatasetMap(ts, contract);
         ts.Append(Shapes);
-        AppendErrorCodes(ts);
         return ts.ToString().ReplaceLineEndings("\n");
     }
 
@@ -100,27 +101,6 @@ public static class TypeScriptGenerator
         ts.AppendLine();
         ts.AppendLine("/** A dataset name. */");
         ts.AppendLine("export type DatasetName = keyof Datasets;");
-    }
-
-    // The codes come from the error catalogue, so a client can switch on every code the gateway
-    // can answer with, and a new code is a compile-time change for it.
-    private static void AppendErrorCodes(StringBuilder ts)
-    {
-        ts.AppendLine();
-        ts.AppendLine("/** Every problem code the gateway answers with (docs/errors.md). */");
-        ts.AppendLine("export type ErrorCode =");
-        ts.AppendLine(string.Join(Environment.NewLine, ErrorCatalog.All.Select(e => $"  | \"{e.Code}\"")) + ";");
-        ts.AppendLine();
-        ts.AppendLine("/** Why one field or record of a batch was refused (docs/errors.md, \"Record errors\"). */");
-        ts.AppendLine("export type RecordErrorCode =");
-        ts.AppendLine(string.Join(Environment.NewLine, ErrorCatalog.RecordErrors.Select(e => $"  | \"{e.Code}\"")) + ";");
-        ts.AppendLine();
-        ts.AppendLine("/** The 422 answer to a batch with invalid records: nothing was written. */");
-        ts.AppendLine("export interface ValidationProblem extends Problem {");
-        ts.AppendLine(CultureInfo.InvariantCulture, $"  code: \"{ErrorCodes.InvalidRecords}\";");
-        ts.AppendLine("  errors: RecordError[];");
-        ts.AppendLine("  totalErrors: number;");
-        ts.AppendLine("}");
     }
 
     private static string Describe(ColumnDefinition column)
@@ -213,40 +193,21 @@ public static class TypeScriptGenerator
           stats: { partitions: number; elapsedMs: number };
         }
 
-        /** How many records one partition accepted. */
-        export interface PartitionAccepted {
-          partition: number;
-          accepted: number;
-        }
-
+        /** Shapes shared by every dataset, generated from the gateway's OpenAPI document (openapi.ts, GET /openapi/v1.json). */
+        type Schemas = components["schemas"];
         /** The 200 answer to POST /v1/datasets/{dataset}/records. */
-        export interface IngestReceipt {
-          dataset: DatasetName;
-          batchId: string;
-          accepted: number;
-          partitions: PartitionAccepted[];
-          contractVersion: number;
-        }
-
+        export type IngestReceipt = Schemas["IngestReceipt"];
+        /** How many records one partition accepted. */
+        export type PartitionAccepted = Schemas["PartitionAccepted"];
         /** Every error is application/problem+json with a stable `code`. */
-        export interface Problem {
-          type: string;
-          title: string;
-          status: number;
-          detail: string;
-          code: ErrorCode;
-          traceId?: string;
-          [extension: string]: unknown;
-        }
-
+        export type Problem = Schemas["Problem"];
+        /** The 422 answer to a batch with invalid records: nothing was written. */
+        export type ValidationProblem = Schemas["ValidationProblem"];
         /** Why one field of one record was refused. */
-        export interface RecordError {
-          /** null when the error is an Arrow stream's column, not one record. */
-          index: number | null;
-          field: string | null;
-          code: RecordErrorCode;
-          message: string;
-        }
-
+        export type RecordError = Schemas["RecordError"];
+        /** Every problem code the gateway answers with (docs/errors.md). */
+        export type ErrorCode = Schemas["ErrorCode"];
+        /** Why one field or record of a batch was refused (docs/errors.md, "Record errors"). */
+        export type RecordErrorCode = Schemas["RecordErrorCode"];
         """;
 }

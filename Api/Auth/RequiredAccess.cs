@@ -30,6 +30,12 @@ public sealed record RequiredAccess(RequiredAccess.Level Needs, string? Verb = n
             return Open;
         }
 
+        // The console and the API's description hold no data: a browser loads them, then signs in.
+        if (HttpMethods.IsGet(method) && (value is "/ui" || path.StartsWithSegments("/ui") || value == OpenApi.OpenApiSetup.DocumentRoute || path.StartsWithSegments(OpenApi.OpenApiSetup.ReferenceRoute)))
+        {
+            return Open;
+        }
+
         if (value == "/" || path.StartsWithSegments("/metrics") || path.StartsWithSegments("/dashboard") || path.StartsWithSegments("/v1/cluster"))
         {
             return Admin;
@@ -43,6 +49,7 @@ public sealed record RequiredAccess(RequiredAccess.Level Needs, string? Verb = n
             {
                 [_, _, _, "records"] when HttpMethods.IsPost(method) => new(Level.Dataset, ApiScope.Ingest, dataset),
                 [_, _, _, "query"] when HttpMethods.IsPost(method) => new(Level.Dataset, ApiScope.Query, dataset),
+                [_, _, _, "ingest-rate"] when HttpMethods.IsGet(method) => new(Level.Dataset, null, dataset),
                 [_, _, _] => new(Level.Dataset, null, dataset),
                 _ => AnyKey,
             };

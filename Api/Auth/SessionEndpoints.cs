@@ -1,3 +1,4 @@
+using Mallard.Api.Views;
 using Microsoft.Extensions.Options;
 
 namespace Mallard.Api.Auth;
@@ -12,10 +13,19 @@ public static class SessionEndpoints
 {
     public const string Route = "/v1/auth/session";
 
+    // Without keys every route answers: there is no one to be.
+    private static readonly SessionView OpenSession = new(null, null, ["*"], null, Open: true);
+
     public static IEndpointRouteBuilder MapSessionEndpoints(this IEndpointRouteBuilder routes)
     {
-        routes.MapPost(Route, (HttpContext http, ApiKeyRing keys, IOptions<AuthOptions> options, TimeProvider clock) =>
+        // The key ring exists only with keys on; asked for by type it would be bound from the body.
+        routes.MapPost(Route, (HttpContext http, IServiceProvider services, IOptions<AuthOptions> options, TimeProvider clock) =>
         {
+            if (services.GetService<ApiKeyRing>() is not { } keys)
+            {
+                return Results.Ok(OpenSession);
+            }
+
             // Only a key makes a session: a session cannot extend itself.
             if (http.Features.Get<Caller>() is not { } caller || http.Request.Headers.Authorization.Count == 0)
             {
@@ -35,17 +45,18 @@ public static class SessionEndpoints
                 IsEssential = true,
             });
             return Results.Ok(Describe(caller, expires));
-        });
+        }).Produces<SessionView>().WithName("createSession").WithTags("auth").WithSummary("Exchange the API key (Bearer) for an HttpOnly session cookie");
         routes.MapGet(Route, (HttpContext http) =>
-            http.Features.Get<Caller>() is { } caller ? Results.Ok(Describe(caller, null)) : Results.Ok(new { name = (string?)null, keyId = (string?)null, scopes = new[] { "*" }, open = true }));
+            http.Features.Get<Caller>() is { } caller ? Results.Ok(Describe(caller, null)) : Results.Ok(OpenSession))
+            .Produces<SessionView>().WithName("getSession").WithTags("auth").WithSummary("Who the credentials belong to, and their scopes");
         routes.MapDelete(Route, (HttpContext http) =>
         {
             http.Response.Cookies.Delete(SessionCookie.Name, new CookieOptions { HttpOnly = true, SameSite = SameSiteMode.Strict, Secure = http.Request.IsHttps, Path = "/" });
             return Results.NoContent();
-        });
+        }).Produces(StatusCodes.Status204NoContent).WithName("deleteSession").WithTags("auth").WithSummary("Clear the session cookie");
         return routes;
     }
 
-    private static object Describe(Caller caller, DateTimeOffset? expires) =>
-        new { name = caller.Name, keyId = caller.KeyId, scopes = caller.Scopes, expires, open = false };
+    private static SessionView Describe(Caller caller, DateTimeOffset? expires) =>
+        new(caller.Name, caller.KeyId, [.. caller.Scopes], expires, Open: false);
 }

@@ -1,4 +1,5 @@
 using Mallard.Contract;
+using Mallard.Api.Views;
 using Mallard.Partitions;
 
 namespace Mallard.Api.Datasets;
@@ -9,19 +10,15 @@ public static class DatasetEndpoints
     /// <summary>Maps the dataset routes.</summary>
     public static IEndpointRouteBuilder MapDatasetEndpoints(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/v1/contract", (ContractDefinition contract) => TypedResults.Ok(new
-        {
-            version = contract.Version,
-            hash = contract.Hash,
-            datasets = contract.Datasets.Values.Select(Describe).ToArray(),
-            migrations = contract.Migrations.Select(m => new { version = m.Version, dataset = m.Dataset, change = m.Describe() }).ToArray(),
-        }));
+        routes.MapGet("/v1/contract", (ContractDefinition contract) => TypedResults.Ok(new ContractView(
+            contract.Version,
+            contract.Hash,
+            [.. contract.Datasets.Values.Select(DatasetView.Of)],
+            [.. contract.Migrations.Select(m => new MigrationView(m.Version, m.Dataset, m.Describe()))])))
+            .WithName("getContract").WithTags("datasets").WithSummary("The contract: every dataset, its columns and the declared migrations");
 
-        routes.MapGet("/v1/datasets", (ContractDefinition contract) => TypedResults.Ok(new
-        {
-            contractVersion = contract.Version,
-            datasets = contract.Datasets.Values.Select(Describe).ToArray(),
-        }));
+        routes.MapGet("/v1/datasets", (ContractDefinition contract) => TypedResults.Ok(new DatasetListView(contract.Version, [.. contract.Datasets.Values.Select(DatasetView.Of)])))
+            .WithName("listDatasets").WithTags("datasets").WithSummary("Every dataset of the contract");
 
         routes.MapGet("/v1/datasets/{dataset}", async (string dataset, ContractDefinition contract, IGrainFactory grains) =>
         {
@@ -38,34 +35,18 @@ public static class DatasetEndpoints
             }
 
             var stats = result.Succeeded.Values.ToArray();
-            return TypedResults.Ok(new
-            {
-                contractVersion = contract.Version,
-                dataset = Describe(definition),
-                rows = ValueText.FormatInt64(stats.Sum(s => s.Rows)),
-                partitions = stats.Select(s => new
-                {
-                    partition = s.Partition,
-                    rows = ValueText.FormatInt64(s.Rows),
-                    batches = ValueText.FormatInt64(s.Batches),
-                    watermark = s.WatermarkMicros is { } w ? ValueText.FormatTimestamp(w) : null,
-                    shardBytes = ValueText.FormatInt64(s.ShardBytes),
-                }).ToArray(),
-            });
-        });
+            return TypedResults.Ok(new DatasetStatsView(
+                contract.Version,
+                DatasetView.Of(definition),
+                ValueText.FormatInt64(stats.Sum(s => s.Rows)),
+                [.. stats.Select(s => new PartitionStatsView(
+                    s.Partition,
+                    ValueText.FormatInt64(s.Rows),
+                    ValueText.FormatInt64(s.Batches),
+                    s.WatermarkMicros is { } w ? ValueText.FormatTimestamp(w) : null,
+                    ValueText.FormatInt64(s.ShardBytes)))]));
+        }).Produces<DatasetStatsView>().WithName("getDataset").WithTags("datasets").WithSummary("A dataset's contract and per-partition rows, batches, watermark and shard size");
 
         return routes;
     }
-
-    private static object Describe(DatasetDefinition dataset) => new
-    {
-        name = dataset.Name,
-        description = dataset.Description,
-        key = dataset.Key,
-        partitionBy = dataset.PartitionBy,
-        partitions = dataset.Partitions,
-        time = dataset.TimeColumn,
-        hash = dataset.Hash,
-        columns = dataset.Columns.Select(c => new { name = c.Name, type = c.Type.ToString(), nullable = c.Nullable, description = c.Description }).ToArray(),
-    };
 }

@@ -1,3 +1,4 @@
+using Mallard.Api.Views;
 using Mallard.Contract;
 using Mallard.Partitions;
 using Mallard.Hosting;
@@ -23,40 +24,29 @@ public static class ClusterEndpoints
             var result = await Fanout.CallAsync(partitions, p => relay.GetStatsAsync(p.Dataset, p.Partition));
 
             var moves = status?.Current?.Moves ?? [];
-            return TypedResults.Ok(new
-            {
-                contractVersion = contract.Version,
-                ordinals = status?.Ordinals.Select(o => new { ordinal = o.Ordinal, active = o.Active, drained = o.Drained, partitions = o.Partitions }).ToArray(),
-                moves = status is null ? null : new
-                {
-                    plan = status.Current is { } plan ? new { planId = plan.PlanId, kind = plan.Kind, running = plan.Running, drainedOrdinal = plan.DrainedOrdinal } : null,
-                    planned = moves.Where(m => m.Phase == MovePhase.Planned).Select(ClusterJson.Move).ToArray(),
-                    inProgress = moves.Where(m => !m.Done && m.Phase != MovePhase.Planned).Select(ClusterJson.Move).ToArray(),
-                    completed = moves.Where(m => m.Phase == MovePhase.Completed).Select(ClusterJson.Move).ToArray(),
-                    failed = status.FailedMoves.Select(ClusterJson.Move).ToArray(),
-                },
-                silos = hosts.Select(h => new { address = h.SiloAddress.ToString(), name = h.SiloName, status = h.Status.ToString() }).ToArray(),
-                partitions = partitions.Select(p => result.Succeeded.TryGetValue(p, out var stats)
-                    ? (object)new
-                    {
-                        dataset = p.Dataset,
-                        partition = p.Partition,
-                        silo = stats.Silo,
-                        rows = ValueText.FormatInt64(stats.Rows),
-                        shardBytes = ValueText.FormatInt64(stats.ShardBytes),
-                        queuedRows = ValueText.FormatInt64(stats.QueuedRows),
-                        watermark = stats.WatermarkMicros is { } w ? ValueText.FormatTimestamp(w) : null,
-                        owner = stats.Owner,
-                        epoch = stats.Epoch,
-                    }
-                    : new
-                    {
-                        dataset = p.Dataset,
-                        partition = p.Partition,
-                        unavailable = PartitionFailures.Normalize(result.Failed[p])?.Message ?? "did not answer",
-                    }).ToArray(),
-            });
-        });
+            return TypedResults.Ok(new ClusterView(
+                contract.Version,
+                status?.Ordinals.Select(o => new OrdinalView(o.Ordinal, o.Active, o.Drained, o.Partitions)).ToArray(),
+                status is null ? null : new MovesView(
+                    status.Current is { } plan ? new PlanSummaryView(plan.PlanId, plan.Kind, plan.Running, plan.DrainedOrdinal) : null,
+                    [.. moves.Where(m => m.Phase == MovePhase.Planned).Select(MoveView.Of)],
+                    [.. moves.Where(m => !m.Done && m.Phase != MovePhase.Planned).Select(MoveView.Of)],
+                    [.. moves.Where(m => m.Phase == MovePhase.Completed).Select(MoveView.Of)],
+                    [.. status.FailedMoves.Select(MoveView.Of)]),
+                [.. hosts.Select(h => new SiloView(h.SiloAddress.ToString(), h.SiloName, h.Status.ToString()))],
+                [.. partitions.Select(p => result.Succeeded.TryGetValue(p, out var stats)
+                    ? new PartitionPlacementView(
+                        p.Dataset,
+                        p.Partition,
+                        stats.Silo,
+                        ValueText.FormatInt64(stats.Rows),
+                        ValueText.FormatInt64(stats.ShardBytes),
+                        ValueText.FormatInt64(stats.QueuedRows),
+                        stats.WatermarkMicros is { } w ? ValueText.FormatTimestamp(w) : null,
+                        stats.Owner,
+                        stats.Epoch)
+                    : new PartitionPlacementView(p.Dataset, p.Partition, Unavailable: PartitionFailures.Normalize(result.Failed[p])?.Message ?? "did not answer"))]));
+        }).Produces<ClusterView>().WithName("getCluster").WithTags("cluster").WithSummary("Silos, ordinals, moves, and where every partition lives with its rows, bytes, queue and watermark");
         return routes;
     }
 

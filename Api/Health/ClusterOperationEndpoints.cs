@@ -1,3 +1,4 @@
+using Mallard.Api.Views;
 using Mallard.Hosting;
 using Mallard.Moves;
 using Mallard.Partitions;
@@ -17,11 +18,13 @@ public static class ClusterOperationEndpoints
     public static IEndpointRouteBuilder MapClusterOperationEndpoints(this IEndpointRouteBuilder routes)
     {
         routes.MapPost("/v1/cluster/rebalance", (bool? dryRun, IClusterClient client, IOptions<MallardClusterOptions> cluster) =>
-            RunAsync(cluster, async () => Plan(await Rebalancer(client).RebalanceAsync(dryRun ?? false))));
+            RunAsync(cluster, async () => Plan(await Rebalancer(client).RebalanceAsync(dryRun ?? false))))
+            .Produces<PlanView>(StatusCodes.Status202Accepted).WithName("rebalanceCluster").WithTags("cluster").WithSummary("Plan and start moves that even out partitions over the active ordinals (dryRun=true only plans)");
         routes.MapPost("/v1/cluster/drain", (OrdinalRequest? body, IClusterClient client, IOptions<MallardClusterOptions> cluster) =>
             RunAsync(cluster, async () => body?.Ordinal is { } ordinal
                 ? Plan(await Rebalancer(client).DrainAsync(ordinal))
-                : Problems.Create(ErrorCodes.BadQuery, "the body must be {\"ordinal\": N}")));
+                : Problems.Create(ErrorCodes.BadQuery, "the body must be {\"ordinal\": N}")))
+            .Produces<PlanView>(StatusCodes.Status202Accepted).WithName("drainOrdinal").WithTags("cluster").WithSummary("Move every partition off an ordinal before it is removed");
         routes.MapPost("/v1/cluster/undrain", (OrdinalRequest? body, IClusterClient client, IOptions<MallardClusterOptions> cluster) =>
             RunAsync(cluster, async () =>
             {
@@ -31,8 +34,9 @@ public static class ClusterOperationEndpoints
                 }
 
                 await Rebalancer(client).UndrainAsync(ordinal);
-                return TypedResults.Ok(new { ordinal, drained = false });
-            }));
+                return TypedResults.Ok(new UndrainView(ordinal, Drained: false));
+            }))
+            .Produces<UndrainView>().WithName("undrainOrdinal").WithTags("cluster").WithSummary("Let a drained ordinal take partitions again");
         return routes;
     }
 
@@ -62,5 +66,5 @@ public static class ClusterOperationEndpoints
         }
     }
 
-    private static IResult Plan(ClusterPlan plan) => TypedResults.Json(ClusterJson.Plan(plan), statusCode: StatusCodes.Status202Accepted);
+    private static IResult Plan(ClusterPlan plan) => TypedResults.Json(PlanView.Of(plan), statusCode: StatusCodes.Status202Accepted);
 }

@@ -11,7 +11,8 @@ public static class HealthEndpoints
     /// <summary>Maps the health routes.</summary>
     public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/healthz", () => TypedResults.Text("ok"));
+        routes.MapGet("/healthz", () => TypedResults.Text("ok"))
+            .Produces<string>(contentType: "text/plain").WithName("getLiveness").WithTags("health").WithSummary("Liveness: the process answers");
         routes.MapGet("/readyz", async (IClusterClient client, GatewayDrain drain, CancellationToken cancellationToken) =>
         {
             // Unready as soon as SIGTERM arrives, so a load balancer stops sending before Kestrel stops.
@@ -31,7 +32,7 @@ public static class HealthEndpoints
             {
                 return Problems.Create(ErrorCodes.ClusterUnreachable, $"cannot reach the cluster: {e.GetType().Name}");
             }
-        });
+        }).Produces<string>(contentType: "text/plain").WithName("getReadiness").WithTags("health").WithSummary("Readiness: a silo of the cluster answers and the gateway is not stopping");
         return routes;
     }
 }

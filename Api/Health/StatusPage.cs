@@ -12,7 +12,7 @@ public static class StatusPage
         <style>body{font:14px system-ui,sans-serif;margin:2em}table{border-collapse:collapse}td,th{padding:2px 10px;border-bottom:1px solid #ddd;text-align:right}th{text-align:left}td:first-child,td:nth-child(2){text-align:left}</style>
         </head><body>
         <h1>Mallard</h1>
-        <p><a href="/dashboard">Orleans dashboard</a> · <a href="/metrics">metrics</a> · <a href="/v1/cluster">/v1/cluster</a> · <a href="/v1/contract">contract</a> · <a href="/readyz">readiness</a></p>
+        <p><a href="/ui">web console</a> · <a href="/reference/v1">API reference</a> · <a href="/dashboard">Orleans dashboard</a> · <a href="/metrics">metrics</a> · <a href="/v1/cluster">/v1/cluster</a> · <a href="/v1/contract">contract</a> · <a href="/readyz">readiness</a></p>
         <h2>Silos</h2><ul id="silos"></ul>
         <h2>Partitions</h2>
         <table><thead><tr><th>partition</th><th>silo</th><th>rows</th><th>shard bytes</th><th>queued rows</th><th>watermark</th></tr></thead><tbody id="partitions"></tbody></table>
@@ -33,7 +33,8 @@ public static class StatusPage
     /// <summary>Maps the status page.</summary>
     public static IEndpointRouteBuilder MapStatusPage(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/", () => Results.Content(Html, "text/html; charset=utf-8"));
+        routes.MapGet("/", () => Results.Content(Html, "text/html; charset=utf-8"))
+            .Produces<string>(contentType: "text/html").WithName("getStatusPage").WithTags("pages").WithSummary("Status page (HTML): links to the console, the API reference, the dashboard and the metrics");
         return routes;
     }
 }

@@ -11,7 +11,9 @@ public static class IngestEndpoints
     /// <summary>Maps the ingest route.</summary>
     public static IEndpointRouteBuilder MapIngestEndpoints(this IEndpointRouteBuilder routes)
     {
-        routes.MapPost("/v1/datasets/{dataset}/records", IngestAsync).WithMetadata(new BufferedBodyLimit(MaxBytes: null));
+        routes.MapPost("/v1/datasets/{dataset}/records", IngestAsync).WithMetadata(new BufferedBodyLimit(MaxBytes: null))
+            .Produces<IngestReceipt>().WithName("ingestRecords").WithTags("records").WithSummary("Ingest a batch of records")
+            .WithDescription("Validates the whole batch against the contract, then commits it to every partition it touches; a record whose key is stored already is a duplicate, not an error. Send an Idempotency-Key to make retries safe.");
         return routes;
     }
 

@@ -44,7 +44,7 @@ public static class IngestRequest
         {
             return (null, telemetry.Refused(IngestTelemetry.InvalidRecords, decoded.RecordCount, Problems.Create(
                 ErrorCodes.InvalidRecords,
-                $"{decoded.TotalErrors} error(s) in {decoded.RecordCount} record(s); nothing was written",
+                $"{decoded.TotalErrors} error(s) in a batch of {decoded.RecordCount} record(s); nothing was written",
                 new Dictionary<string, object?>
                 {
                     ["errors"] = decoded.Errors.Select(e => new { index = e.Index, field = e.Field, code = e.Code, message = e.Message }).ToArray(),

@@ -35,6 +35,7 @@ public sealed partial class IngestTelemetry(string dataset, GatewayMetrics metri
     {
         LogRejected(logger, dataset, outcome, records);
         metrics.BatchRejected(dataset, outcome);
+        metrics.History.Refused(dataset, retryable: outcome is IdempotencyInFlight or PartitionFailed, countRecords ? records : 0);
         if (countRecords)
         {
             metrics.RecordsRejected(dataset, outcome, records);

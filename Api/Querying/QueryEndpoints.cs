@@ -15,7 +15,9 @@ public static partial class QueryEndpoints
     /// <summary>Maps the query route.</summary>
     public static IEndpointRouteBuilder MapQueryEndpoints(this IEndpointRouteBuilder routes)
     {
-        routes.MapPost("/v1/datasets/{dataset}/query", QueryAsync).WithMetadata(new BufferedBodyLimit(MaxQueryBytes));
+        routes.MapPost("/v1/datasets/{dataset}/query", QueryAsync).WithMetadata(new BufferedBodyLimit(MaxQueryBytes))
+            .WithName("queryDataset").WithTags("queries").WithSummary("Query a dataset")
+            .WithDescription("Filters, group-by, aggregates, order and limit, answered by every partition on a snapshot and merged exactly.");
         return routes;
     }
 

@@ -8,7 +8,11 @@ public static class NodeTools
 {
     public static string Web => RepositoryPaths.File("web");
 
-    public static async Task<(int ExitCode, string Output)> RunAsync(string file, params string[] args)
+    public static Task<(int ExitCode, string Output)> RunAsync(string file, params string[] args) =>
+        RunWithAsync(file, new Dictionary<string, string>(), TimeSpan.FromMinutes(2), args);
+
+    /// <summary>Runs <paramref name="file"/> in web/ with extra environment variables; stdout then stderr.</summary>
+    public static async Task<(int ExitCode, string Output)> RunWithAsync(string file, IReadOnlyDictionary<string, string> environment, TimeSpan timeout, params string[] args)
     {
         if (!Directory.Exists(Path.Combine(Web, "node_modules", "@duckdb")) || !File.Exists(Path.Combine(Web, "node_modules", ".bin", "tsc")))
         {
@@ -21,10 +25,28 @@ public static class NodeTools
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        // No update checks or telemetry from npm tools: tests run offline.
+        start.Environment["REDOCLY_TELEMETRY"] = "off";
+        start.Environment["REDOCLY_SUPPRESS_UPDATE_NOTICE"] = "true";
+        start.Environment["NO_UPDATE_NOTIFIER"] = "1";
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {file}");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
+        try
+        {
+            await process.WaitForExitAsync().WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{Path.GetFileName(file)} {string.Join(' ', args.Take(2))} ran longer than {timeout.TotalSeconds:0} s");
+        }
+
         return (process.ExitCode, await stdout + await stderr);
     }
 

@@ -127,6 +127,8 @@ public sealed class TypeConformanceTests : IAsyncLifetime
         await _hosts.StopAsync();
         await AssertStoredAsSentAsync();
 
+        // types.ts takes the shapes every dataset shares from the gateway's generated OpenAPI types.
+        _folder.Write("openapi.ts", File.ReadAllText(RepositoryPaths.File("web", "src", "generated", "openapi.ts")));
         var types = _folder.Write("types.ts", TypeScriptGenerator.Generate(ContractLoader.Parse(Contract, "schema.yaml"), "schema.yaml"));
         var check = _folder.Write("conformance.ts",
             $"import type {{ ConformanceRow, QueryResponse }} from \"./types\";\nexport const response: QueryResponse<ConformanceRow> = {responseText};\n");

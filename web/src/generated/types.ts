@@ -1,6 +1,8 @@
 // Generated from schema.yaml (contract v1, hash 8c7b2d9dfeb585e9). Do not edit.
 // Regenerate with: ./mallard contract types schema.yaml web/src/generated/types.ts
 
+import type { components } from "./openapi";
+
 /** The contract version these types were generated from. */
 export const contractVersion = 1 as const;
 /** The contract hash these types were generated from (see GET /v1/contract). */
@@ -137,105 +139,19 @@ export interface QueryResponse<Row = Record<string, JsonValue>> {
   stats: { partitions: number; elapsedMs: number };
 }
 
-/** How many records one partition accepted. */
-export interface PartitionAccepted {
-  partition: number;
-  accepted: number;
-}
-
+/** Shapes shared by every dataset, generated from the gateway's OpenAPI document (openapi.ts, GET /openapi/v1.json). */
+type Schemas = components["schemas"];
 /** The 200 answer to POST /v1/datasets/{dataset}/records. */
-export interface IngestReceipt {
-  dataset: DatasetName;
-  batchId: string;
-  accepted: number;
-  partitions: PartitionAccepted[];
-  contractVersion: number;
-}
-
+export type IngestReceipt = Schemas["IngestReceipt"];
+/** How many records one partition accepted. */
+export type PartitionAccepted = Schemas["PartitionAccepted"];
 /** Every error is application/problem+json with a stable `code`. */
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  code: ErrorCode;
-  traceId?: string;
-  [extension: string]: unknown;
-}
-
-/** Why one field of one record was refused. */
-export interface RecordError {
-  /** null when the error is an Arrow stream's column, not one record. */
-  index: number | null;
-  field: string | null;
-  code: RecordErrorCode;
-  message: string;
-}
-
-/** Every problem code the gateway answers with (docs/errors.md). */
-export type ErrorCode =
-  | "unauthorized"
-  | "forbidden"
-  | "unknown_dataset"
-  | "unsupported_media_type"
-  | "unsupported_content_encoding"
-  | "body_too_large"
-  | "body_too_slow"
-  | "too_many_records"
-  | "malformed_body"
-  | "invalid_records"
-  | "bad_idempotency_key"
-  | "idempotency_key_in_flight"
-  | "idempotency_key_reused"
-  | "bad_query"
-  | "query_timeout"
-  | "sum_overflow"
-  | "too_many_groups"
-  | "bad_partition_key"
-  | "unknown_partition"
-  | "batch_mismatch"
-  | "contract_mismatch"
-  | "shard_drift"
-  | "migration_failed"
-  | "contract_breaking"
-  | "shard_identity_mismatch"
-  | "duplicate_keys"
-  | "partition_overloaded"
-  | "shard_memory_exhausted"
-  | "shard_write_failed"
-  | "query_too_large"
-  | "query_preempted"
-  | "partition_unavailable"
-  | "partition_moving"
-  | "not_clustered"
-  | "drain_refused"
-  | "lease_unavailable"
-  | "partitions_failed"
-  | "partitions_unavailable"
-  | "cluster_unavailable"
-  | "gateway_overloaded"
-  | "client_concurrency_exceeded"
-  | "no_silos"
-  | "cluster_unreachable"
-  | "gateway_stopping";
-
-/** Why one field or record of a batch was refused (docs/errors.md, "Record errors"). */
-export type RecordErrorCode =
-  | "not_an_object"
-  | "unknown_field"
-  | "duplicate_field"
-  | "missing"
-  | "null_not_allowed"
-  | "wrong_type"
-  | "invalid_format"
-  | "out_of_range"
-  | "too_precise"
-  | "invalid_string"
-  | "too_long";
-
+export type Problem = Schemas["Problem"];
 /** The 422 answer to a batch with invalid records: nothing was written. */
-export interface ValidationProblem extends Problem {
-  code: "invalid_records";
-  errors: RecordError[];
-  totalErrors: number;
-}
+export type ValidationProblem = Schemas["ValidationProblem"];
+/** Why one field of one record was refused. */
+export type RecordError = Schemas["RecordError"];
+/** Every problem code the gateway answers with (docs/errors.md). */
+export type ErrorCode = Schemas["ErrorCode"];
+/** Why one field or record of a batch was refused (docs/errors.md, "Record errors"). */
+export type RecordErrorCode = Schemas["RecordErrorCode"];
