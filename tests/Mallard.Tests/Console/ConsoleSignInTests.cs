@@ -17,6 +17,7 @@ public sealed class ConsoleSignInTests : IAsyncLifetime
     private readonly MallardHosts _hosts = new();
     private string _admin = "";
     private string _analyst = "";
+    private string _elsewhere = "";
 
     private Uri Gateway => _hosts.Http.BaseAddress!;
 
@@ -26,6 +27,7 @@ public sealed class ConsoleSignInTests : IAsyncLifetime
         var keys = ApiKeyFile.CreateEmpty();
         _admin = keys.Create("ops", ["admin"], DateTimeOffset.UtcNow).Key;
         _analyst = keys.Create("analyst", ["query:page_views"], DateTimeOffset.UtcNow).Key;
+        _elsewhere = keys.Create("elsewhere", ["query:orders"], DateTimeOffset.UtcNow).Key;
         keys.Save(keysFile);
         _hosts.ApiArguments.Add($"--Mallard:Auth:KeysFile={keysFile}");
         await _hosts.StartAsync();
@@ -65,6 +67,25 @@ public sealed class ConsoleSignInTests : IAsyncLifetime
 
         Assert.Equal(8, page.GetProperty("partitions").GetArrayLength());
         Assert.Contains("tab-cluster", page.GetProperty("tabs").EnumerateArray().Select(t => t.GetString()));
+    }
+
+    [Theory]
+    [InlineData("analyst", "/v1/datasets/page_views/ingest-rate?minutes=2&stepSeconds=10", HttpStatusCode.OK, "\"stepSeconds\":10")]
+    [InlineData("ops", "/v1/datasets/page_views/ingest-rate", HttpStatusCode.OK, "\"stepSeconds\":5")]
+    [InlineData("elsewhere", "/v1/datasets/page_views/ingest-rate", HttpStatusCode.Forbidden, "query:page_views")]
+    [InlineData("analyst", "/v1/datasets/page_views/ingest-rate?minutes=16", HttpStatusCode.BadRequest, "minutes: 1 to 15")]
+    [InlineData("analyst", "/v1/datasets/page_views/ingest-rate?stepSeconds=0", HttpStatusCode.BadRequest, "stepSeconds: 1 to 60")]
+    [InlineData("ops", "/v1/datasets/nope/ingest-rate", HttpStatusCode.NotFound, "unknown_dataset")]
+    public async Task IngestRate_needsAScopeOnTheDataset_andNamesABadParameter(string key, string path, HttpStatusCode status, string says)
+    {
+        using var http = new HttpClient { BaseAddress = Gateway };
+        http.DefaultRequestHeaders.Authorization = new("Bearer", key switch { "ops" => _admin, "analyst" => _analyst, _ => _elsewhere });
+
+        using var response = await http.GetAsync(path);
+
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == status, $"{(int)response.StatusCode} {body}");
+        Assert.Contains(says, body, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -71,9 +71,10 @@ function render(cluster: Schemas["ClusterView"]): HTMLElement[] {
           ),
     );
   }
+  const names = new Map(cluster.silos.map((s) => [s.address, s.name]));
   for (const [silo, partitions] of [...bySilo.entries()].sort(([a], [b]) => a.localeCompare(b))) {
     sections.push(
-      h("h2", {}, silo === "unavailable" ? "Partitions not answering" : `Partitions on ${silo}`),
+      h("h2", {}, silo === "unavailable" ? "Partitions not answering" : `Partitions on ${names.get(silo) ?? "silo"} (${silo})`),
       h(
         "table",
         { class: "numbers partitions", "data-silo": silo },
