@@ -179,35 +179,13 @@ public sealed partial class Shard
             return null;
         }
 
-        const int MaxPinnedKeys = 1_000;
-        var pins = new ColumnVector[_dataset.Key.Count];
-        long combinations = 1;
-        for (var k = 0; k < pins.Length; k++)
+        if (PinnedValues.Find(query, _dataset.KeyOrdinals.Select(o => _dataset.Columns[o])) is not { } pinned)
         {
-            var pin = query.Filters.FirstOrDefault(f => f.Column == _dataset.Key[k] && f.Operator is FilterOperator.Eq or FilterOperator.In && f.Values is not null);
-            if (pin is null || pin.Values!.Kind != _dataset.Columns[_dataset.KeyOrdinals[k]].Type.Kind)
-            {
-                return null;
-            }
-
-            pins[k] = pin.Values;
-            combinations *= pin.Values.Count;
-            if (combinations > MaxPinnedKeys)
-            {
-                return null;
-            }
+            return null;
         }
 
-        var key = new ColumnVector[pins.Length];
-        for (var combination = 0L; combination < combinations; combination++)
+        foreach (var key in pinned.EachCombination())
         {
-            var rest = combination;
-            for (var k = pins.Length - 1; k >= 0; k--)
-            {
-                key[k] = pins[k].Gather([(int)(rest % pins[k].Count)]);
-                rest /= pins[k].Count;
-            }
-
             if (stored.Contains(RecordKey.Hash(key, 0)))
             {
                 return null;
