@@ -38,7 +38,7 @@ public static class ConsoleAssets
         if (!Assets.TryGetValue(path, out var asset))
         {
             return path == "index.html"
-                ? Results.Text("The web console was not built into this gateway: run `npm run build` in web/ (see web/README.md).", "text/plain", statusCode: StatusCodes.Status404NotFound)
+                ? Results.Text("The web console was not built into this gateway: run `npm run build` in web/.", "text/plain", statusCode: StatusCodes.Status404NotFound)
                 : Results.NotFound();
         }
 

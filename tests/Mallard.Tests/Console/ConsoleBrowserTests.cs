@@ -106,7 +106,7 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task IngestView_showsABadLinesErrorsBesideIt_andWritesNothing()
+    public async Task IngestView_showsABadLinesErrorsBesideIt_andWritesNothing_thenAcceptsAnUploadedFile()
     {
         var before = await _hosts.CountPageViewsAsync();
         var good = """{"event_id":"00000000-0000-4000-8000-0000000000a1","ts":"2026-11-26T10:00:00Z","user_id":"u","page":"/","duration_ms":1,"bytes":"1","bot":false,"day":"2026-11-26"}""";
@@ -124,7 +124,7 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
         Assert.Contains("wrong_type", cells[2], StringComparison.Ordinal);
         Assert.Equal(before, await _hosts.CountPageViewsAsync());
 
-        var accepted = await BrowserDriver.RunAsync(Gateway, "ingest", new JsonObject { ["dataset"] = "page_views", ["ndjson"] = good, ["screenshot"] = "console-ingest-accepted" });
+        var accepted = await BrowserDriver.RunAsync(Gateway, "ingest", new JsonObject { ["dataset"] = "page_views", ["ndjson"] = good, ["upload"] = true, ["screenshot"] = "console-ingest-accepted" });
         Assert.StartsWith("Accepted 1", accepted.GetProperty("receipt").GetString(), StringComparison.Ordinal);
         Assert.Equal(before + 1, await _hosts.CountPageViewsAsync());
     }

@@ -96,7 +96,13 @@ try {
     case "ingest": {
       await open("#ingest");
       await page.locator("#ingest-dataset").selectOption(input.dataset);
-      await page.locator("#ingest-text").fill(input.ndjson);
+      if (input.upload) {
+        // Chosen as a file, as a user uploads one: the page reads it into the text box.
+        await page.locator("#ingest-file").setInputFiles({ name: "records.ndjson", mimeType: "application/x-ndjson", buffer: Buffer.from(input.ndjson) });
+        await page.waitForFunction((expected) => document.querySelector("#ingest-text").value === expected, input.ndjson);
+      } else {
+        await page.locator("#ingest-text").fill(input.ndjson);
+      }
       await page.locator("#ingest-send").click();
       await page.locator("#ingest-outcome .error, #ingest-outcome .receipt").first().waitFor();
       output.receipt = (await page.locator("#ingest-outcome .receipt").count()) > 0 ? await page.locator("#ingest-outcome .receipt").textContent() : null;
