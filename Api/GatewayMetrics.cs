@@ -16,6 +16,7 @@ public sealed class GatewayMetrics
     private readonly Histogram<double> _commitSeconds;
     private readonly Counter<long> _authRefusals;
     private readonly Counter<long> _keysFileErrors;
+    private readonly Counter<long> _queryFallbacks;
 
     /// <summary>Creates the instruments on the host's meter factory.</summary>
     public GatewayMetrics(IMeterFactory meters, Ingest.IngestHistory history)
@@ -28,6 +29,7 @@ public sealed class GatewayMetrics
         _refusals = meter.CreateCounter<long>("mallard.gateway.overload.refusals", "{request}", "Requests refused at admission (gateway_busy: 503, client_busy: 429)");
         _batches = meter.CreateCounter<long>("mallard.batches", "{batch}", "Ingest requests by outcome");
         _authRefusals = meter.CreateCounter<long>("mallard.auth.refusals", "{request}", "Requests refused by authentication (401) or scope (403), by reason");
+        _queryFallbacks = meter.CreateCounter<long>("mallard.query.fanout.fallbacks", "{query}", "Queries whose one call to the relay failed as a whole, so the gateway asked each partition alone (a silo one version behind, or the relay's silo gone)");
         _keysFileErrors = meter.CreateCounter<long>("mallard.auth.keys_file_errors", "{error}", "Reloads of the keys file that failed (the keys loaded before stay in force)");
         _commitSeconds = meter.CreateHistogram<double>(
             "mallard.batch.commit.duration",
@@ -57,6 +59,10 @@ public sealed class GatewayMetrics
         _refusals.Add(1, new KeyValuePair<string, object?>("reason", reason));
         History.RefusedAtDoor();
     }
+
+    /// <summary>Counts a query whose one relay call failed as a whole and was asked partition by partition.</summary>
+    public void QueryFellBack(string dataset) =>
+        _queryFallbacks.Add(1, new KeyValuePair<string, object?>("dataset", dataset));
 
     /// <summary>Counts a request refused for its credentials (missing, invalid) or its scope (forbidden).</summary>
     public void AuthRefused(string reason) =>

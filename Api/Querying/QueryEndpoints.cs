@@ -48,7 +48,7 @@ public static partial class QueryEndpoints
         // every partition's DuckDB statement is interrupted, not left running.
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(services.QueryLimits.Value.Effective);
-        var result = await QueryPartitionsAsync(relay, dataset, partitions, query, services.Loggers, deadline.Token);
+        var result = await QueryPartitionsAsync(relay, dataset, partitions, query, services, deadline.Token);
         if (deadline.IsCancellationRequested && !result.AllSucceeded)
         {
             fanout?.SetStatus(ActivityStatusCode.Error, ErrorCodes.QueryTimeout);
@@ -95,7 +95,7 @@ public static partial class QueryEndpoints
     // fails as a whole (a silo one version behind does not know it, or the silo went away) and
     // the deadline has not passed, one call per partition says which partitions failed and why.
     private static async Task<FanoutResult<int, PartialResult>> QueryPartitionsAsync(
-        IPartitionRelayGrain relay, string dataset, IReadOnlyList<int> partitions, PartitionQuery query, ILoggerFactory loggers, CancellationToken deadline)
+        IPartitionRelayGrain relay, string dataset, IReadOnlyList<int> partitions, PartitionQuery query, QueryServices services, CancellationToken deadline)
     {
         try
         {
@@ -106,7 +106,8 @@ public static partial class QueryEndpoints
         }
         catch (Exception e) when (!deadline.IsCancellationRequested)
         {
-            LogFannedOutOneByOne(loggers.CreateLogger("Mallard.Api.Query"), e, dataset);
+            LogFannedOutOneByOne(services.Loggers.CreateLogger("Mallard.Api.Query"), e, dataset);
+            services.Metrics.QueryFellBack(dataset);
             return await Fanout.CallAsync(partitions, p => relay.QueryWithinAsync(dataset, p, query, deadline));
         }
         catch (Exception e)

@@ -9,4 +9,5 @@ public sealed record QueryServices(
     IGrainFactory Grains,
     IOptions<GatewayOptions> Options,
     IOptions<QueryOptions> QueryLimits,
-    ILoggerFactory Loggers);
+    ILoggerFactory Loggers,
+    GatewayMetrics Metrics);
