@@ -38,7 +38,8 @@ internal static class HostTelemetry
         builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(serviceName))
             .WithMetrics(metrics => metrics
-                .AddMeter([.. meters, "Microsoft.Orleans"])
+                // System.Runtime: the .NET runtime's own meter (GC heap, allocations, working set).
+                .AddMeter([.. meters, "Microsoft.Orleans", "System.Runtime"])
                 .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0))
             .WithTracing(traces =>
             {

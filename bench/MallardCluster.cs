@@ -7,8 +7,9 @@ public sealed class MallardCluster : IDisposable
 {
     private readonly string _data;
 
-    private MallardCluster(Process silo, Process api, string gateway, string data)
+    private MallardCluster(Process silo, Process api, string gateway, string siloMetrics, string data)
     {
+        SiloMetrics = siloMetrics;
         Silo = silo;
         Api = api;
         Gateway = gateway;
@@ -20,6 +21,9 @@ public sealed class MallardCluster : IDisposable
     public Process Api { get; }
 
     public string Gateway { get; }
+
+    /// <summary>The silo's Prometheus endpoint.</summary>
+    public string SiloMetrics { get; }
 
     public static MallardCluster Start(string schema, params string[] siloArgs) => Start(schema, [], siloArgs);
 
@@ -33,7 +37,7 @@ public sealed class MallardCluster : IDisposable
         IngestBenchmark.WaitFor($"http://127.0.0.1:{siloHttp}/healthz", silo);
         var api = IngestBenchmark.Start(Path.Combine(root, "Api/bin/Release/net10.0/Mallard.Api.dll"), [.. common, $"--urls=http://127.0.0.1:{apiPort}", .. apiArgs]);
         IngestBenchmark.WaitFor($"http://127.0.0.1:{apiPort}/readyz", api);
-        return new MallardCluster(silo, api, $"http://127.0.0.1:{apiPort}", data);
+        return new MallardCluster(silo, api, $"http://127.0.0.1:{apiPort}", $"http://127.0.0.1:{siloHttp}/metrics", data);
     }
 
     public void Dispose()

@@ -23,7 +23,8 @@ public static class SoakBenchmark
         var schemaIndex = Array.IndexOf(args, "--schema");
         using var cluster = MallardCluster.Start(schemaIndex >= 0 ? Path.GetFullPath(args[schemaIndex + 1]) : Path.Combine(root, "schema.yaml"), siloArgs);
         var template = IngestBenchmark.PayloadTemplate.Create(10_000, ndjson: true);
-        var samples = new List<(TimeSpan At, long Rows, long SiloMiB, long ApiMiB)>();
+        var samples = new List<(TimeSpan At, long Rows, long SiloMiB, long ApiMiB, SiloMemory Memory)>();
+        using var metrics = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         var rows = 0L;
         var refused = 0L;
         var clock = Stopwatch.StartNew();
@@ -39,27 +40,29 @@ public static class SoakBenchmark
         while (!load.IsCompleted)
         {
             load.Wait(Sample);
-            samples.Add((clock.Elapsed, Interlocked.Read(ref rows), RssMiB(cluster.Silo), RssMiB(cluster.Api)));
+            samples.Add((clock.Elapsed, Interlocked.Read(ref rows), RssMiB(cluster.Silo), RssMiB(cluster.Api), SiloMemory.Read(metrics, cluster.SiloMetrics)));
             var last = samples[^1];
-            Console.Error.WriteLine($"{last.At.TotalSeconds,6:F0} s  {last.Rows,12:N0} rows  silo {last.SiloMiB,6:N0} MiB  gateway {last.ApiMiB,6:N0} MiB  {Interlocked.Read(ref refused)} refused{(IngestBenchmark.LastRefusal is { } r ? ", the last: " + r[..Math.Min(r.Length, 300)] : "")}");
+            Console.Error.WriteLine($"{last.At.TotalSeconds,6:F0} s  {last.Rows,12:N0} rows  silo {last.SiloMiB,6:N0} MiB ({last.Memory})  gateway {last.ApiMiB,6:N0} MiB  {Interlocked.Read(ref refused)} refused{(IngestBenchmark.LastRefusal is { } r ? ", the last: " + r[..Math.Min(r.Length, 300)] : "")}");
         }
 
         var warm = samples.Where(s => s.At >= duration / 5).ToList();
         var report = new List<string>
         {
-            $"Run: `dotnet run -c Release --project bench -- soak --minutes {minutes.ToString(CultureInfo.InvariantCulture)}` on {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC: NDJSON, 10,000-row batches, 4 clients, one silo with run.sh's settings (8 partitions, `MemoryBudgetMb` 4096, `MemoryLimitMb` 256){(siloArgs.Length > 0 ? " and " + string.Join(" ", siloArgs) : "")}, {Interlocked.Read(ref rows):N0} rows in all, {Interlocked.Read(ref refused)} refused batches.",
+            $"Run: `dotnet run -c Release --project bench -- soak --minutes {minutes.ToString(CultureInfo.InvariantCulture)}` on {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC: NDJSON, 10,000-row batches, 4 clients, one silo with run.sh's settings (8 partitions, `MemoryBudgetMb` 4096, `MemoryLimitMb` 256){(siloArgs.Length > 0 ? " and " + string.Join(" ", siloArgs) : "")}{EnvironmentOverrides()}, {Interlocked.Read(ref rows):N0} rows in all, {Interlocked.Read(ref refused)} refused batches.",
             "",
             Verdict("silo", warm.Select(s => s.SiloMiB).ToList()),
             Verdict("gateway", warm.Select(s => s.ApiMiB).ToList()),
             "",
-            "| minute | rows stored | rows/s in the last minute | silo RSS MiB | gateway RSS MiB |",
-            "|---:|---:|---:|---:|---:|",
+            "The silo's memory by part (from its /metrics): DuckDB as its `duckdb_memory()` counts it, the key-hash sets of exact dedup, the .NET heap after the last GC; the rest of RSS is native allocations outside those (DuckDB's own outside its limit, the allocator's free lists, code).",
+            "",
+            "| minute | rows stored | rows/s in the last minute | silo RSS MiB | DuckDB MiB | key hashes MiB | .NET heap MiB | gateway RSS MiB |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|",
         };
         var previous = (At: TimeSpan.Zero, Rows: 0L);
         foreach (var sample in samples.Where((_, i) => (i + 1) % 6 == 0 || i == samples.Count - 1))
         {
             report.Add(string.Create(CultureInfo.InvariantCulture,
-                $"| {sample.At.TotalMinutes:F1} | {sample.Rows:N0} | {(sample.Rows - previous.Rows) / (sample.At - previous.At).TotalSeconds:N0} | {sample.SiloMiB:N0} | {sample.ApiMiB:N0} |"));
+                $"| {sample.At.TotalMinutes:F1} | {sample.Rows:N0} | {(sample.Rows - previous.Rows) / (sample.At - previous.At).TotalSeconds:N0} | {sample.SiloMiB:N0} | {sample.Memory.DuckDbMiB:N0} | {sample.Memory.KeyHashMiB:N0} | {sample.Memory.HeapMiB:N0} | {sample.ApiMiB:N0} |"));
             previous = (sample.At, sample.Rows);
         }
 
@@ -89,6 +92,13 @@ public static class SoakBenchmark
         var worst = rss.Max(x => Math.Abs(x - median) / median);
         return string.Create(CultureInfo.InvariantCulture,
             $"- {host} RSS after warm-up (the first fifth): median {median:N0} MiB, from {sorted[0]:N0} to {sorted[^1]:N0}, at most {100 * worst:F1}% from the median: **{(worst <= 0.10 ? "within" : "outside")} ±10%**");
+    }
+
+    // Settings given to both hosts through the environment (Mallard__Shards__X=…) are part of the run.
+    private static string EnvironmentOverrides()
+    {
+        var overrides = Environment.GetEnvironmentVariables().Keys.Cast<string>().Where(k => k.StartsWith("Mallard__", StringComparison.Ordinal)).Order().Select(k => $"{k}={Environment.GetEnvironmentVariable(k)}").ToList();
+        return overrides.Count == 0 ? "" : ", with " + string.Join(" ", overrides);
     }
 
     private static long RssMiB(Process process) => IngestBenchmark.StatusMiB(process, "VmRSS:");

@@ -31,7 +31,7 @@ public sealed record RequiredAccess(RequiredAccess.Level Needs, string? Verb = n
         }
 
         // The console and the API's description hold no data: a browser loads them, then signs in.
-        if (HttpMethods.IsGet(method) && (value is "/ui" || path.StartsWithSegments("/ui") || value == OpenApi.OpenApiSetup.DocumentRoute || path.StartsWithSegments(OpenApi.OpenApiSetup.ReferenceRoute)))
+        if (HttpMethods.IsGet(method) && (path.StartsWithSegments("/ui") || value == OpenApi.OpenApiSetup.DocumentRoute || path.StartsWithSegments(OpenApi.OpenApiSetup.ReferenceRoute)))
         {
             return Open;
         }
