@@ -45,6 +45,7 @@ public sealed partial class PartitionGrain(
     private PartitionGauge? _gauge;
     private DatasetDefinition? _dataset;
     private PartitionException? _refusal;
+    private bool _misplaced;
     private long _epoch;
     private int _owner;
 
@@ -88,6 +89,13 @@ public sealed partial class PartitionGrain(
             }
 
             Refuse(PartitionUnavailable.NotOwner(key, _owner, topology.Value.Ordinal));
+
+            // A call reached this silo through a stale directory entry (the partition lived here
+            // before a move) and Orleans activated it here without asking placement. Deactivating
+            // would let the next call do the same, forever; migrating asks the placement director,
+            // which puts the partition on its owner and points the directory there.
+            _misplaced = true;
+            MigrateOnIdle();
             return;
         }
 
@@ -391,7 +399,17 @@ public sealed partial class PartitionGrain(
     {
         if (_refusal is { } refusal)
         {
-            DeactivateOnIdle();
+            // Misplaced: keep asking to migrate (the owner may have been down when it was first
+            // asked); any other refusal: close, so the next call activates afresh.
+            if (_misplaced)
+            {
+                MigrateOnIdle();
+            }
+            else
+            {
+                DeactivateOnIdle();
+            }
+
             throw new PartitionException(refusal.Code, refusal.Message);
         }
 

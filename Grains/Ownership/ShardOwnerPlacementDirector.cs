@@ -24,6 +24,11 @@ public sealed class ShardOwnerPlacementDirector(ContractDefinition contract, Par
         }
 
         var owner = (await owners.OwnerOfAsync(datasetName, partition, dataset.Partitions)).Owner;
+        if (Shards.FailPoints.Misplace(key) && silos.FirstOrDefault(s => ordinals.OrdinalOf(s) != owner) is { } elsewhere)
+        {
+            return elsewhere;
+        }
+
         foreach (var silo in silos)
         {
             if (ordinals.OrdinalOf(silo) == owner)

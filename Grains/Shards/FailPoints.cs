@@ -6,14 +6,18 @@ namespace Mallard.Grains.Shards;
 /// Test-only crash injection. <c>MALLARD_FAILPOINT=shard.before_commit@3</c> kills this process
 /// (SIGKILL, no cleanup) the third time a shard reaches the point between writing a batch and
 /// committing it. <c>MALLARD_PAUSEPOINT=partition.after_commit@1:3000</c> makes the first pass
-/// through a pause point wait 3 s (a stalled process, without blocking the scheduler). Without the
-/// variables every point is a no-op.
+/// through a pause point wait 3 s (a stalled process, without blocking the scheduler).
+/// <c>MALLARD_MISPLACE=page_views/3@1</c> makes this silo's first placement of that partition
+/// choose a silo that does not own it (what a stale directory entry does). Without the variables
+/// every point is a no-op.
 /// </summary>
 internal static class FailPoints
 {
     private static readonly (string Name, int At)? Configured = Parse(Environment.GetEnvironmentVariable("MALLARD_FAILPOINT"));
     private static readonly (string Name, int At, int Milliseconds)? Pause = ParsePause(Environment.GetEnvironmentVariable("MALLARD_PAUSEPOINT"));
+    private static readonly (string Name, int At)? Misplaced = Parse(Environment.GetEnvironmentVariable("MALLARD_MISPLACE"));
     private static int _hits;
+    private static int _misplacements;
     private static int _pauses;
 
     public static Task PauseAsync(string name) =>
@@ -28,6 +32,10 @@ internal static class FailPoints
             ? (point.Item1, point.Item2, milliseconds)
             : null;
     }
+
+    /// <summary>True when this placement of <paramref name="partitionKey"/> is the one to put on a wrong silo.</summary>
+    public static bool Misplace(string partitionKey) =>
+        Misplaced is { } point && point.Name == partitionKey && Interlocked.Increment(ref _misplacements) == point.At;
 
     public static void Hit(string name)
     {
