@@ -79,6 +79,8 @@ cat <<TXT
 
 Mallard is running.
   Gateway    http://127.0.0.1:$port          (contract: $schema)
+  Console    http://127.0.0.1:$port/ui        (datasets, partitions, ingest rate, queries)
+  API        http://127.0.0.1:$port/reference/v1  (OpenAPI: /openapi/v1.json)
   Status     http://127.0.0.1:$port/          (partitions, silos, links)
   Dashboard  http://127.0.0.1:$port/dashboard
   Metrics    http://127.0.0.1:$port/metrics  (silo: http://127.0.0.1:$silo_http/metrics)
