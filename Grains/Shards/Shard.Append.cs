@@ -93,8 +93,10 @@ public sealed partial class Shard
         // replays what the first wrote in this transaction.
         var written = new Dictionary<string, BatchLedgerEntry>(StringComparer.Ordinal);
 
-        // Hashes of the keys this group stores: they join the shard's set only once it commits.
-        var groupKeys = new List<ulong[]>();
+        // Hashes of the keys this group stores and the rowid of each batch's first row (rowids
+        // are dense: rows are only ever appended): they join the shard's set only once it commits.
+        var groupKeys = new List<(ulong[] Hashes, long FirstRow)>();
+        var nextRow = _rowCount;
         DuckDBAppender? rows = null;
         try
         {
@@ -115,10 +117,11 @@ public sealed partial class Shard
                 }
 
                 PartitionReceipt receipt;
+                var firstRow = nextRow;
                 if (_storedKeys is { } stored && !MayRepeatStoredKey(work.KeyHashes, stored, groupKeys))
                 {
                     // Most batches bring only new keys: no stored key has any of their hashes,
-                    // so the rows go straight into the table.
+                    // so the rows go straight into the table, in order.
                     rows ??= _writer.CreateAppender(_dataset.Name);
                     AppendRows(rows, batch, work.Staged);
                     receipt = Receipt(batch, work.Staged.Count, work.Duplicates, committedAt);
@@ -127,13 +130,16 @@ public sealed partial class Shard
                 {
                     // A hash matched (a stored key, or rarely another key with the same hash), or
                     // the dataset dedups within a time window: the staging table compares the real
-                    // keys. It must see the rows appended before it in this transaction.
+                    // keys. It must see the rows appended before it in this transaction. Which
+                    // rowid each inserted row got is not known.
                     FlushAppender(ref rows);
                     receipt = WriteChecked(batch, work.Staged, work.Duplicates, committedAt);
+                    firstRow = -1;
                 }
 
                 // Every staged key is stored now: inserted here or found already there.
-                groupKeys.Add(work.KeyHashes);
+                nextRow += receipt.Accepted;
+                groupKeys.Add((work.KeyHashes, firstRow));
                 written[batch.BatchId] = new BatchLedgerEntry(batch.BatchId, batch.RequestHash, receipt);
                 outcomes[i] = (receipt, null);
             }
@@ -179,9 +185,12 @@ public sealed partial class Shard
             Volatile.Write(ref _rowCount, _rowCount + outcomes.Sum(o => o.Receipt is { Replayed: false } receipt ? receipt.Accepted : 0));
             if (_storedKeys is { } stored)
             {
-                foreach (var hash in groupKeys.SelectMany(hashes => hashes))
+                foreach (var (hashes, firstRow) in groupKeys)
                 {
-                    stored.Add(hash);
+                    for (var row = 0; row < hashes.Length; row++)
+                    {
+                        stored.Add(hashes[row], firstRow < 0 ? -1 : firstRow + row);
+                    }
                 }
             }
         }
@@ -189,10 +198,10 @@ public sealed partial class Shard
         return new GroupCommit(outcomes, seq, committedAt) { LedgerPruneFailure = PruneLedgerIfDue(committedAt) };
     }
 
-    private static bool MayRepeatStoredKey(ulong[] keyHashes, KeyHashSet stored, List<ulong[]> groupKeys)
+    private static bool MayRepeatStoredKey(ulong[] keyHashes, KeyHashSet stored, List<(ulong[] Hashes, long FirstRow)> groupKeys)
     {
         // Most groups hold one batch: a set of the earlier batches' hashes is built only when there are some.
-        var earlier = groupKeys.Count == 0 ? null : groupKeys.SelectMany(hashes => hashes).ToHashSet();
+        var earlier = groupKeys.Count == 0 ? null : groupKeys.SelectMany(batch => batch.Hashes).ToHashSet();
         foreach (var hash in keyHashes)
         {
             if (stored.Contains(hash) || earlier?.Contains(hash) == true)

@@ -16,6 +16,8 @@ public sealed partial class Shard
     private readonly ConcurrentDictionary<RunningQuery, byte> _runningQueries = new();
     private SemaphoreSlim? _querySlots;
     private int _noScanQueries;
+    private int _rowHintQueries;
+    private int _rowHintMisses;
 
     private SemaphoreSlim QuerySlots => LazyInitializer.EnsureInitialized(ref _querySlots, () => new SemaphoreSlim(_options.MaxConcurrentQueries));
 
@@ -25,7 +27,8 @@ public sealed partial class Shard
     /// </summary>
     public async Task<PartialResult> QueryAsync(PartitionQuery query, CancellationToken cancellationToken = default)
     {
-        if ((CountFromCommittedRows(query) ?? NoStoredKeyMatches(query)) is { } answered)
+        long[] hintedRows = [];
+        if ((CountFromCommittedRows(query) ?? LookUpStoredKeys(query, out hintedRows)) is { } answered)
         {
             return answered;
         }
@@ -41,7 +44,7 @@ public sealed partial class Shard
 
         try
         {
-            return await Task.Run(() => Query(query, cancellationToken), CancellationToken.None);
+            return await Task.Run(() => hintedRows.Length == 0 ? Query(query, cancellationToken) : QueryHintedRows(query, hintedRows, cancellationToken), CancellationToken.None);
         }
         finally
         {
@@ -54,9 +57,30 @@ public sealed partial class Shard
     /// <paramref name="cancellationToken"/> interrupts the statement in DuckDB; the reader goes
     /// back to the pool and the query fails with <c>query_timeout</c>.
     /// </summary>
-    public PartialResult Query(PartitionQuery query, CancellationToken cancellationToken = default)
+    public PartialResult Query(PartitionQuery query, CancellationToken cancellationToken = default) => Query(query, rowid: null, cancellationToken);
+
+    // A point lookup whose key the set places at a few rows: each is read alone. An empty answer
+    // proves nothing (a hash shared with another key, or a row that fails another filter), so
+    // the query then scans like any other.
+    private PartialResult QueryHintedRows(PartitionQuery query, long[] rowids, CancellationToken cancellationToken)
     {
-        var (sql, parameters, columns) = ShardSql.Build(_dataset, query, _options.MaxGroupsPerPartition);
+        foreach (var rowid in rowids)
+        {
+            var hinted = Query(query, rowid, cancellationToken);
+            if (hinted.RowCount > 0)
+            {
+                Interlocked.Increment(ref _rowHintQueries);
+                return hinted;
+            }
+        }
+
+        Interlocked.Increment(ref _rowHintMisses);
+        return Query(query, rowid: null, cancellationToken);
+    }
+
+    private PartialResult Query(PartitionQuery query, long? rowid, CancellationToken cancellationToken)
+    {
+        var (sql, parameters, columns) = ShardSql.Build(_dataset, query, _options.MaxGroupsPerPartition, rowid);
         using var lease = OpenReader();
         using var command = lease.Connection.CreateCommand();
         command.CommandText = sql;
@@ -167,14 +191,15 @@ public sealed partial class Shard
     /// nothing here when none of the pinned keys' hashes is in the shard's key-hash set: answered
     /// empty without a scan. A point lookup fans out to every partition (keys are not the
     /// partitioning) and all but the one holding the key skip their scan. A hash hit proves
-    /// nothing and runs the query. The set gains a batch's hashes after its commit and before its
-    /// acknowledgement, so a query started after an ingest was acknowledged sees its keys.
+    /// nothing and runs the query; when a row query pins one stored key, the set's row hint gives
+    /// the rows to read first (<paramref name="hintedRows"/>). The set gains a batch's hashes after
+    /// its commit and before its acknowledgement, so a query started after an ingest was
+    /// acknowledged sees its keys.
     /// </summary>
-    private PartialResult? NoStoredKeyMatches(PartitionQuery query)
+    private PartialResult? LookUpStoredKeys(PartitionQuery query, out long[] hintedRows)
     {
-        // An aggregate without groups answers one row even over no rows (count 0, sum null):
-        // left to DuckDB rather than built here.
-        if (_storedKeys is not { } stored || query.Filters.Length == 0 || (query.IsAggregate && query.GroupBy.Length == 0))
+        hintedRows = [];
+        if (_storedKeys is not { } stored || query.Filters.Length == 0)
         {
             return null;
         }
@@ -184,12 +209,33 @@ public sealed partial class Shard
             return null;
         }
 
+        var rows = Volatile.Read(ref _rowCount);
+        var hits = 0;
+        var rowHint = KeyHashSet.UnknownRow;
         foreach (var key in pinned.EachCombination())
         {
-            if (stored.Contains(RecordKey.Hash(key, 0)))
+            if (stored.TryFind(RecordKey.Hash(key, 0), out var hint) && ++hits == 1)
             {
-                return null;
+                rowHint = hint;
             }
+        }
+
+        if (hits > 0)
+        {
+            // Keys are unique in the shard, so one row found for one pinned key is the whole answer.
+            if (hits == 1 && !query.IsAggregate && query.Limit > 0 && ShardSql.HasRowIds(_dataset))
+            {
+                hintedRows = KeyHashSet.RowsOf(rowHint, rows, MaxHintedRows);
+            }
+
+            return null;
+        }
+
+        // An aggregate without groups answers one row even over no rows (count 0, sum null):
+        // left to DuckDB rather than built here.
+        if (query.IsAggregate && query.GroupBy.Length == 0)
+        {
+            return null;
         }
 
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -201,6 +247,12 @@ public sealed partial class Shard
 
     /// <summary>Test seam: queries answered empty from the key-hash set, without a scan.</summary>
     internal int NoScanQueries => Volatile.Read(ref _noScanQueries);
+
+    /// <summary>Test seam: point lookups answered by reading the rows the key-hash set named.</summary>
+    internal int RowHintQueries => Volatile.Read(ref _rowHintQueries);
+
+    /// <summary>Test seam: point lookups whose named rows did not answer them, and that scanned.</summary>
+    internal int RowHintMisses => Volatile.Read(ref _rowHintMisses);
 
     /// <summary>
     /// Interrupts every running query and waits (briefly) until they have let go of their memory.

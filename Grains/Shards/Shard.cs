@@ -40,6 +40,9 @@ public sealed partial class Shard : IDisposable
 
     // Rows in the shard's table as of its last commit: unfiltered counts are answered from it.
     private long _rowCount;
+
+    // Rows a key-hash hint may stand for and still be read one by one (shards of up to 4 × 2^24 rows).
+    private const int MaxHintedRows = 4;
     // The memory_limit waiting to be applied (0: none), and the one DuckDB has.
     private int _pendingMemoryLimitMb;
     private int _memoryLimitMb;
@@ -142,41 +145,87 @@ public sealed partial class Shard : IDisposable
 
         const int Chunk = 16_384;
         var keys = new KeyHashSet(rows);
-        var repeatedHash = false;
+        var repeated = new List<ulong>();
         var kinds = dataset.KeyOrdinals.Select(o => dataset.Columns[o].Type.Kind).ToArray();
         using var command = connection.CreateCommand();
         command.CommandText = ShardSql.StoredKeys(dataset);
         using var reader = command.ExecuteReader();
         var more = true;
+        var rowids = new long[Chunk];
         while (more)
         {
             var builders = kinds.Select(kind => new ColumnVectorBuilder(kind, Chunk)).ToArray();
             var count = 0;
             while (count < Chunk && (more = reader.Read()))
             {
+                rowids[count] = reader.GetInt64(0);
                 for (var k = 0; k < builders.Length; k++)
                 {
-                    DuckDbValues.Read(reader, k, builders[k]);
+                    DuckDbValues.Read(reader, k + 1, builders[k]);
                 }
 
                 count++;
             }
 
             var columns = builders.Select(b => b.Build()).ToArray();
-            foreach (var hash in RecordKey.Hashes(columns, count))
+            var hashes = RecordKey.Hashes(columns, count);
+            for (var row = 0; row < count; row++)
             {
-                repeatedHash |= !keys.Add(hash);
+                if (!keys.Add(hashes[row], rowids[row]))
+                {
+                    repeated.Add(hashes[row]);
+                }
             }
         }
 
-        // A shared hash is almost always a key stored twice (a dataset that dropped its dedup
-        // window); only the stored rows can tell.
-        if (repeatedHash && DuckDbCommands.Scalar(connection, ShardSql.RepeatedKey(dataset)) is string repeated)
+        // The set keeps 46 bits of each hash, so two keys of a large shard may share them. Only a
+        // shared full hash may be a key stored twice (a dataset that dropped its dedup window),
+        // and only the stored rows can tell.
+        if (repeated.Exists(hash => MayBeStoredTwice(connection, dataset, keys, hash, rows))
+            && DuckDbCommands.Scalar(connection, ShardSql.RepeatedKey(dataset)) is string twice)
         {
-            throw new PartitionException(ErrorCodes.DuplicateKeys, $"shard {dataset.Name}/{partition} holds records with duplicate keys (key {DisplayText.Shorten(repeated, DisplayText.MaxValue)} is stored more than once); exact dedup cannot be enforced");
+            throw new PartitionException(ErrorCodes.DuplicateKeys, $"shard {dataset.Name}/{partition} holds records with duplicate keys (key {DisplayText.Shorten(twice, DisplayText.MaxValue)} is stored more than once); exact dedup cannot be enforced");
         }
 
         return keys;
+    }
+
+    // Whether the row the set already holds for a repeated hash has the same full hash: read
+    // through the set's row hint, so a 46-bit collision of two different keys costs a lookup of
+    // one row, not a grouping of the whole table.
+    private static bool MayBeStoredTwice(DuckDBConnection connection, DatasetDefinition dataset, KeyHashSet keys, ulong hash, long rows)
+    {
+        keys.TryFind(hash, out var hint);
+        var candidates = KeyHashSet.RowsOf(hint, rows, MaxHintedRows);
+        if (candidates.Length == 0)
+        {
+            return true;
+        }
+
+        var kinds = dataset.KeyOrdinals.Select(o => dataset.Columns[o].Type.Kind).ToArray();
+        foreach (var rowid in candidates)
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = ShardSql.KeyAtRow(dataset, rowid);
+            using var reader = command.ExecuteReader();
+            var builders = kinds.Select(kind => new ColumnVectorBuilder(kind, 1)).ToArray();
+            if (!reader.Read())
+            {
+                continue;
+            }
+
+            for (var k = 0; k < builders.Length; k++)
+            {
+                DuckDbValues.Read(reader, k, builders[k]);
+            }
+
+            if (RecordKey.Hashes([.. builders.Select(b => b.Build())], 1)[0] == hash)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>

@@ -8,13 +8,21 @@ namespace Mallard.Grains.Shards;
 /// <summary>The SQL of one partition's share of a query.</summary>
 internal static partial class ShardSql
 {
-    /// <summary>Builds the SQL and parameters for one partition's share of a query.</summary>
+    /// <summary>
+    /// Builds the SQL and parameters for one partition's share of a query; with
+    /// <paramref name="rowid"/>, only that row is read (DuckDB finds it without a scan).
+    /// </summary>
     public static (string Sql, List<DuckDBParameter> Parameters, ResultColumn[] Columns) Build(
-        DatasetDefinition dataset, PartitionQuery query, int maxGroups)
+        DatasetDefinition dataset, PartitionQuery query, int maxGroups, long? rowid = null)
     {
         var parameters = new List<DuckDBParameter>();
         var where = BuildWhere(dataset, query.Filters, parameters);
-        var table = Quote(dataset.Name);
+
+        // DuckDB fetches a row by rowid only when rowid is the scan's one filter: the query's own
+        // filters apply to the row it fetched.
+        var table = rowid is { } row
+            ? string.Create(CultureInfo.InvariantCulture, $"(SELECT * FROM {Quote(dataset.Name)} WHERE rowid = {row}) AS {Quote(dataset.Name)}")
+            : Quote(dataset.Name);
         if (query.IsAggregate)
         {
             var layout = PartialAggregateLayout.For(dataset, query);

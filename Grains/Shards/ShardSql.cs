@@ -84,9 +84,16 @@ internal static partial class ShardSql
     /// </summary>
     public const string DropLegacyKeyIndex = "DROP INDEX IF EXISTS _mallard_key";
 
-    /// <summary>Every stored key, read at open to fill the shard's key-hash set.</summary>
+    /// <summary>Every stored key and its rowid, read at open to fill the shard's key-hash set.</summary>
     public static string StoredKeys(DatasetDefinition dataset) =>
-        $"SELECT {string.Join(", ", dataset.Key.Select(Quote))} FROM {Quote(dataset.Name)}";
+        $"SELECT {(HasRowIds(dataset) ? "rowid" : "CAST(-1 AS BIGINT)")}, {string.Join(", ", dataset.Key.Select(Quote))} FROM {Quote(dataset.Name)}";
+
+    /// <summary>Whether <c>rowid</c> names DuckDB's row number in the dataset's table: a column of that name hides it.</summary>
+    public static bool HasRowIds(DatasetDefinition dataset) => !dataset.TryGetColumn("rowid", out _);
+
+    /// <summary>The key of the row with this rowid (DuckDB reads one row group for it, not the table).</summary>
+    public static string KeyAtRow(DatasetDefinition dataset, long rowid) =>
+        string.Create(CultureInfo.InvariantCulture, $"SELECT {string.Join(", ", dataset.Key.Select(Quote))} FROM {Quote(dataset.Name)} WHERE rowid = {rowid}");
 
     /// <summary>One key stored more than once, with how often, if any.</summary>
     public static string RepeatedKey(DatasetDefinition dataset)

@@ -8,7 +8,9 @@ namespace Mallard.Tests.Querying;
 
 /// <summary>
 /// A query that pins the whole record key is answered empty, without a scan, by a shard whose
-/// key-hash set holds none of the pinned keys; every answer equals what DuckDB answers.
+/// key-hash set holds none of the pinned keys, and reads only the row the set's hint names when it
+/// holds one; a hint that does not answer costs a scan, never an answer. Every answer equals what
+/// DuckDB answers.
 /// </summary>
 public sealed class StoredKeyLookupTests
 {
@@ -97,6 +99,134 @@ public sealed class StoredKeyLookupTests
         Assert.Equal(1, (await shard.QueryAsync(queries[0])).RowCount);
         Assert.Equal(3, shard.NoScanQueries);
     }
+
+    [Fact]
+    public async Task QueryAsync_storedKeysOfAppendedBatches_readTheRowsTheirHintsName_andEqualTheScan()
+    {
+        using var data = new TempDirectory("mallard-lookup");
+        using var shard = ItemsShards.Catalog(data.Path).Open(ItemsShards.Items, 0);
+        foreach (var chunk in Enumerable.Range(0, 30_000).Chunk(10_000))
+        {
+            shard.Append(ItemsShards.Batch(chunk));
+        }
+
+        foreach (var key in new[] { 0, 5, 15_000, 29_999 })
+        {
+            var hinted = await shard.QueryAsync(Lookup(FilterOperator.Eq, key));
+            Assert.Equal([key], hinted.Vectors[0].Int32s!.ToArray());
+            Assert.Equal(Texts(shard.Query(Lookup(FilterOperator.Eq, key)).Vectors[1]), Texts(hinted.Vectors[1]));
+        }
+
+        Assert.Equal((4, 0), (shard.RowHintQueries, shard.RowHintMisses));
+    }
+
+    [Fact]
+    public async Task QueryAsync_afterReopen_hintsAreRebuiltFromTheRows_includingKeysStoredByTheStagingPath()
+    {
+        using var data = new TempDirectory("mallard-lookup");
+        using (var shard = ItemsShards.Catalog(data.Path).Open(ItemsShards.Items, 0))
+        {
+            shard.Append(ItemsShards.Batch([1, 2]));
+            // Key 1 is stored already: the batch takes the staging path, which does not tell rowids.
+            shard.Append(ItemsShards.Batch([3, 1]));
+
+            Assert.Equal(new[] { 3 }, KeysOf(await shard.QueryAsync(Lookup(FilterOperator.Eq, 3))));
+            Assert.Equal((0, 0), (shard.RowHintQueries, shard.RowHintMisses));
+        }
+
+        using (var shard = ItemsShards.Catalog(data.Path).Open(ItemsShards.Items, 0))
+        {
+            Assert.Equal(new[] { 3 }, KeysOf(await shard.QueryAsync(Lookup(FilterOperator.Eq, 3))));
+            Assert.Equal(new[] { 2 }, KeysOf(await shard.QueryAsync(Lookup(FilterOperator.Eq, 2))));
+            Assert.Equal((2, 0), (shard.RowHintQueries, shard.RowHintMisses));
+        }
+    }
+
+    [Fact]
+    public async Task QueryAsync_hintNamingAnotherRow_scans_andFindsTheKey()
+    {
+        using var data = new TempDirectory("mallard-lookup");
+        using var shard = ItemsShards.Catalog(data.Path).Open(ItemsShards.Items, 0);
+        shard.Append(ItemsShards.Batch([10, 11]));
+        var batch = ItemsShards.Batch([99]);
+        // A wrong hint for key 99 (row 0 holds key 10); the key then comes through the staging path.
+        shard.StoredKeyHashes!.Add(RecordKey.Hash([batch.Columns[0]], 0), rowid: 0);
+        shard.Append(batch);
+
+        var found = await shard.QueryAsync(Lookup(FilterOperator.Eq, 99));
+
+        Assert.Equal([99], found.Vectors[0].Int32s!.ToArray());
+        Assert.Equal((0, 1), (shard.RowHintQueries, shard.RowHintMisses));
+    }
+
+    [Fact]
+    public async Task QueryAsync_hintedRowFailingAnotherFilter_scans_andAnswersEmpty()
+    {
+        using var data = new TempDirectory("mallard-lookup");
+        using var shard = ItemsShards.Catalog(data.Path).Open(ItemsShards.Items, 0);
+        shard.Append(ItemsShards.Batch([5, 6]));
+        var values = new ColumnVectorBuilder(ColumnKind.String);
+        values.AppendString("not value 5");
+        var query = Lookup(FilterOperator.Eq, 5);
+        query = query with { Filters = [.. query.Filters, new QueryFilter("v", FilterOperator.Eq, values.Build())] };
+
+        var answer = await shard.QueryAsync(query);
+
+        Assert.Equal(0, answer.RowCount);
+        Assert.Equal((0, 1), (shard.RowHintQueries, shard.RowHintMisses));
+    }
+
+    [Fact]
+    public async Task QueryAsync_datasetWithAColumnNamedRowid_findsKeysByScanning_andStillRefusesStoredKeysAfterReopen()
+    {
+        var contract = ContractLoader.Parse("""
+            version: 1
+            datasets:
+              rows:
+                key: [id]
+                partition_by: [id]
+                partitions: 1
+                columns:
+                  id:    { type: int32 }
+                  rowid: { type: string }
+            """, "rows.yaml");
+        var dataset = contract.Datasets["rows"];
+        var stamp = new ContractStamp(contract.Version, dataset.Hash);
+        RecordBatch Batch(string id, params int[] keys)
+        {
+            var ids = new ColumnVectorBuilder(ColumnKind.Int32);
+            var names = new ColumnVectorBuilder(ColumnKind.String);
+            foreach (var key in keys)
+            {
+                ids.AppendInt32(key);
+                names.AppendString("row " + key);
+            }
+
+            return new RecordBatch(id, keys.Length, [ids.Build(), names.Build()], stamp, Enumerable.Range(0, keys.Length).ToArray(), "request-" + id);
+        }
+
+        var pin = new ColumnVectorBuilder(ColumnKind.Int32);
+        pin.AppendInt32(2);
+        var lookup = new PartitionQuery("rows", [new QueryFilter("id", FilterOperator.Eq, pin.Build())], ["id", "rowid"], [], [], [], 100, stamp);
+        using var data = new TempDirectory("mallard-lookup");
+        var catalog = () => new ShardCatalog(Options.Create(new ShardOptions { DataDirectory = data.Path }), contract);
+        using (var shard = catalog().Open(dataset, 0))
+        {
+            shard.Append(Batch("one", 1, 2, 3));
+        }
+
+        using (var shard = catalog().Open(dataset, 0))
+        {
+            var found = await shard.QueryAsync(lookup);
+
+            Assert.Equal("row 2", Assert.Single(found.Vectors[1].Strings!));
+            Assert.Equal((0, 0), (shard.RowHintQueries, shard.RowHintMisses));
+            var again = shard.Append(Batch("two", 2, 4));
+            Assert.Equal((1, 1), (again.Accepted, again.Duplicates));
+        }
+    }
+
+    private static int[] KeysOf(PartialResult result) => result.Vectors[0].Int32s!.Take(result.RowCount).ToArray();
 
     private static PartitionQuery Lookup(FilterOperator op, params int[] keys)
     {
