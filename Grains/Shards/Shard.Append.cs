@@ -192,6 +192,12 @@ public sealed partial class Shard
                         stored.Add(hashes[row], firstRow < 0 ? -1 : firstRow + row);
                     }
                 }
+
+                if (stored.Bytes != _reportedKeyHashBytes)
+                {
+                    _reportedKeyHashBytes = stored.Bytes;
+                    KeyHashesGrew?.Invoke();
+                }
             }
         }
 

@@ -40,6 +40,7 @@ public sealed partial class Shard : IDisposable
 
     // Rows in the shard's table as of its last commit: unfiltered counts are answered from it.
     private long _rowCount;
+    private long _reportedKeyHashBytes;
 
     // Rows a key-hash hint may stand for and still be read one by one (shards of up to 4 × 2^24 rows).
     private const int MaxHintedRows = 4;
@@ -293,6 +294,9 @@ public sealed partial class Shard : IDisposable
 
     /// <summary>Bytes of this shard's key-hash set (0 with a dedup window); read without the write gate.</summary>
     public long KeyHashBytes => _storedKeys?.Bytes ?? 0;
+
+    /// <summary>Called after a commit when the key-hash set has grown: the silo's budget counts it.</summary>
+    internal Action? KeyHashesGrew { get; set; }
 
     /// <summary>Row count, ledger size, watermark and file size.</summary>
     public PartitionStats Stats()

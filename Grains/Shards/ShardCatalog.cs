@@ -16,6 +16,8 @@ public sealed class ShardCatalog(IOptions<ShardOptions> options, ContractDefinit
     private const int WorkableShareMb = 64;
     private readonly ILogger _logger = logger ?? NullLogger<ShardCatalog>.Instance;
     private int _warnedShareMb = int.MaxValue;
+    private int _warnedKeyHashMb;
+    private int _lastShareMb;
     private readonly ConcurrentDictionary<string, Shard?> _open = new(StringComparer.Ordinal);
     private readonly string _root = Path.GetFullPath(options.Value.DataDirectory);
 
@@ -25,31 +27,52 @@ public sealed class ShardCatalog(IOptions<ShardOptions> options, ContractDefinit
     /// <summary>DuckDB memory in use across this silo's open shards, in bytes (runs a query per shard).</summary>
     public long MemoryBytes() => _open.Values.Sum(shard => shard?.MemoryBytes() ?? 0);
 
-    /// <summary>Memory of the open shards' key-hash sets (exact dedup), in bytes; outside DuckDB and its budget.</summary>
+    /// <summary>Memory of the open shards' key-hash sets (exact dedup), in bytes; outside DuckDB, inside the budget.</summary>
     public long KeyHashBytes() => _open.Values.Sum(shard => shard?.KeyHashBytes ?? 0);
 
     /// <summary>
-    /// The memory_limit each open shard gets now, in MiB: an equal share of the silo's budget, at
-    /// most <see cref="ShardOptions.MemoryLimitMb"/>. There is no floor: the budget bounds the
+    /// The memory_limit each open shard gets now, in MiB: an equal share of what the open shards'
+    /// key-hash sets leave of the silo's budget, at most <see cref="ShardOptions.MemoryLimitMb"/>.
+    /// Key hashes squeeze DuckDB down to the 64 MiB a commit needs and no further (past that the
+    /// silo is over its budget, and says so); shards alone have no floor: the budget bounds the
     /// silo's DuckDB memory however many shards it opens (a share too small to write in is logged).
     /// </summary>
-    public int MemoryShareMb
+    public int MemoryShareMb => ShareOf(KeyHashMb());
+
+    private int KeyHashMb() => (int)Math.Min(int.MaxValue, KeyHashBytes() >> 20);
+
+    private int ShareOf(int keyHashMb)
     {
-        get
-        {
-            var open = Math.Max(1, _open.Count);
-            return Math.Clamp(options.Value.MemoryBudgetMb / open, 1, options.Value.MemoryLimitMb);
-        }
+        var open = Math.Max(1, _open.Count);
+        var budget = options.Value.MemoryBudgetMb;
+        var floor = Math.Min(WorkableShareMb, budget / open);
+        return Math.Clamp(Math.Max((budget - keyHashMb) / open, floor), 1, options.Value.MemoryLimitMb);
     }
 
-    // Keeps the silo's total DuckDB memory within the budget as shards open and close. A shard
-    // busy committing takes its new limit before its next write: nothing here waits on a commit.
-    private void Rebalance()
+    // Keeps the silo's DuckDB memory and key hashes together within the budget as shards open and
+    // close and as key-hash sets grow. A shard busy committing takes its new limit before its next
+    // write: nothing here waits on a commit.
+    private void Rebalance(bool force = true)
     {
-        var share = MemoryShareMb;
+        var keyHashMb = KeyHashMb();
+        var share = ShareOf(keyHashMb);
+        if (Interlocked.Exchange(ref _lastShareMb, share) == share && !force)
+        {
+            return;
+        }
+
         foreach (var shard in _open.Values)
         {
             shard?.SetMemoryLimit(share);
+        }
+
+        var budget = options.Value.MemoryBudgetMb;
+        if (keyHashMb + ((long)share * _open.Count) > budget && keyHashMb >= Volatile.Read(ref _warnedKeyHashMb) + 64)
+        {
+            Interlocked.Exchange(ref _warnedKeyHashMb, keyHashMb);
+            _logger.LogWarning(
+                "The key-hash sets of {OpenShards} open shards take {KeyHashMb} MiB of Mallard:Shards:MemoryBudgetMb = {BudgetMb} MiB, leaving DuckDB {ShareMb} MiB per shard: the silo is over its budget. Raise the budget, run more silos, or declare a dedup_window",
+                _open.Count, keyHashMb, budget, share);
         }
 
         if (share < WorkableShareMb && share < Interlocked.Exchange(ref _warnedShareMb, share))
@@ -146,6 +169,7 @@ public sealed class ShardCatalog(IOptions<ShardOptions> options, ContractDefinit
                 _open.TryRemove(s.Path, out _);
                 Rebalance();
             });
+            shard.KeyHashesGrew = () => Rebalance(force: false);
             _open[path] = shard;
             Rebalance();
             return shard;

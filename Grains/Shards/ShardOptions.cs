@@ -15,10 +15,12 @@ public sealed class ShardOptions
     public int MemoryLimitMb { get; set; } = 256;
 
     /// <summary>
-    /// DuckDB memory for all of this silo's open shards together, in MiB: a bound, not a target.
-    /// Each open shard gets an equal share, at most <see cref="MemoryLimitMb"/>, with no floor;
-    /// shares are recomputed whenever a shard opens or closes (a shard busy committing takes its
-    /// new share before its next write). A share below 64 MiB is logged as a warning.
+    /// DuckDB memory and key-hash sets (exact dedup) for all of this silo's open shards together,
+    /// in MiB: a bound, not a target. Each open shard's DuckDB gets an equal share of what the
+    /// key-hash sets leave, at most <see cref="MemoryLimitMb"/>; the sets squeeze DuckDB down to
+    /// 64 MiB a shard and no further (over budget, logged), shards alone have no floor. Shares are
+    /// recomputed whenever a shard opens or closes or a set grows (a shard busy committing takes
+    /// its new share before its next write). A share below 64 MiB is logged as a warning.
     /// </summary>
     public int MemoryBudgetMb { get; set; } = 4096;
 

@@ -47,6 +47,42 @@ public sealed class ShardCatalogTests
     }
 
     [Fact]
+    public void Append_keyHashSetGrowing_takesItsBytesOutOfTheDuckDbShares_downToWhatACommitNeeds()
+    {
+        using var data = new TempDirectory("mallard-budget-keys");
+        var contract = ContractLoader.Parse(Batches.EventsContract, "events.yaml");
+        var catalog = new ShardCatalog(Options.Create(new ShardOptions { DataDirectory = data.Path, MemoryLimitMb = 256, MemoryBudgetMb = 200 }), contract);
+        var dataset = contract.Datasets["events"];
+        using var keys = catalog.Open(dataset, 0);
+        using var other = catalog.Open(dataset, 1);
+        Assert.Equal(100, catalog.MemoryShareMb);
+
+        // 4M stored keys: 64 segments of 131,072 slots, 64 MiB, as if appended.
+        var random = new Random(3);
+        for (var i = 0; i < 4_000_000; i++)
+        {
+            keys.StoredKeyHashes!.Add((ulong)random.NextInt64() ^ ((ulong)random.Next(2) << 63));
+        }
+
+        Assert.Equal((64L << 20) + other.KeyHashBytes, catalog.KeyHashBytes());
+        keys.Append(Batches.Events("after", 0, 10));
+
+        Assert.Equal(68, catalog.MemoryShareMb);
+        Assert.Equal("68.0 MiB", MemoryLimitOf(keys.Path));
+        Assert.Equal("68.0 MiB", MemoryLimitOf(other.Path)); // took it at once: not committing
+
+        // 8M keys take 128 MiB and would leave 200 - 128 = 72 MiB for two shards: DuckDB keeps 64 each.
+        for (var i = 0; i < 4_000_000; i++)
+        {
+            keys.StoredKeyHashes!.Add((ulong)random.NextInt64() ^ ((ulong)random.Next(2) << 63));
+        }
+
+        keys.Append(Batches.Events("later", 10, 10));
+        Assert.Equal(64, catalog.MemoryShareMb);
+        Assert.Equal("64.0 MiB", MemoryLimitOf(keys.Path));
+    }
+
+    [Fact]
     public async Task Open_whileAnotherShardIsCommitting_doesNotWaitForTheCommit_andTheBusyShardTakesItsShareBeforeItsNextWrite()
     {
         using var data = new TempDirectory("mallard-budget-busy");
