@@ -95,7 +95,7 @@ public static class SharedSchemas
             Properties = new Dictionary<string, IOpenApiSchema>(StringComparer.Ordinal)
             {
                 ["column"] = Text(),
-                ["op"] = Enum(["eq", "ne", "lt", "lte", "gt", "gte", "in", "isNull", "notNull"], "The comparison."),
+                ["op"] = Enum(QueryParser.FilterOperators.Keys, "The comparison."),
                 ["value"] = new OpenApiSchema { Description = "The operand: a value of the column's type, or an array of them for `in`." },
             },
             Required = new HashSet<string>(["column", "op"]),
@@ -107,7 +107,7 @@ public static class SharedSchemas
             Description = "An aggregate; `count` without a column counts rows. Sums of int64 are exact and checked; results keep the column's encoding.",
             Properties = new Dictionary<string, IOpenApiSchema>(StringComparer.Ordinal)
             {
-                ["fn"] = Enum(["count", "sum", "min", "max", "avg"], "The function."),
+                ["fn"] = Enum(QueryParser.AggregateFunctions.Keys, "The function."),
                 ["column"] = Text(),
                 ["as"] = Text("The result column's name."),
             },

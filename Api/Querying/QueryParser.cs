@@ -17,7 +17,32 @@ public static class QueryParser
     /// <summary>Largest row limit.</summary>
     public const int MaxLimit = 10_000;
 
-    private static readonly string[] TopLevelKeys = ["filter", "select", "groupBy", "aggregates", "orderBy", "limit", "allowPartial"];
+    /// <summary>The fields of a query body (the OpenAPI document's <c>Query</c> schema lists the same).</summary>
+    public static readonly IReadOnlyList<string> Fields = ["filter", "select", "groupBy", "aggregates", "orderBy", "limit", "allowPartial"];
+
+    /// <summary>A filter's operators by their name in a query (the OpenAPI document's <c>Filter.op</c> enum).</summary>
+    public static readonly IReadOnlyDictionary<string, FilterOperator> FilterOperators = new Dictionary<string, FilterOperator>(StringComparer.Ordinal)
+    {
+        ["eq"] = FilterOperator.Eq,
+        ["ne"] = FilterOperator.Ne,
+        ["lt"] = FilterOperator.Lt,
+        ["lte"] = FilterOperator.Lte,
+        ["gt"] = FilterOperator.Gt,
+        ["gte"] = FilterOperator.Gte,
+        ["in"] = FilterOperator.In,
+        ["isNull"] = FilterOperator.IsNull,
+        ["notNull"] = FilterOperator.NotNull,
+    };
+
+    /// <summary>The aggregate functions by their name in a query (the OpenAPI document's <c>Aggregate.fn</c> enum).</summary>
+    public static readonly IReadOnlyDictionary<string, AggregateFunction> AggregateFunctions = new Dictionary<string, AggregateFunction>(StringComparer.Ordinal)
+    {
+        ["count"] = AggregateFunction.Count,
+        ["sum"] = AggregateFunction.Sum,
+        ["min"] = AggregateFunction.Min,
+        ["max"] = AggregateFunction.Max,
+        ["avg"] = AggregateFunction.Avg,
+    };
 
     /// <summary>Parses and validates a query body, including the gateway's own <c>allowPartial</c>.</summary>
     /// <exception cref="QueryException">The query is invalid.</exception>
@@ -44,9 +69,9 @@ public static class QueryParser
 
         foreach (var property in root.EnumerateObject())
         {
-            if (Array.IndexOf(TopLevelKeys, property.Name) < 0)
+            if (!Fields.Contains(property.Name, StringComparer.Ordinal))
             {
-                throw new QueryException($"unknown query field '{property.Name}' (allowed: {string.Join(", ", TopLevelKeys)})");
+                throw new QueryException($"unknown query field '{property.Name}' (allowed: {string.Join(", ", Fields)})");
             }
         }
 
@@ -138,19 +163,11 @@ public static class QueryParser
             }
 
             var column = RequireColumn(dataset, RequiredString(item, "column", where), where);
-            var op = RequiredString(item, "op", where) switch
+            var opText = RequiredString(item, "op", where);
+            if (!FilterOperators.TryGetValue(opText, out var op))
             {
-                "eq" => FilterOperator.Eq,
-                "ne" => FilterOperator.Ne,
-                "lt" => FilterOperator.Lt,
-                "lte" => FilterOperator.Lte,
-                "gt" => FilterOperator.Gt,
-                "gte" => FilterOperator.Gte,
-                "in" => FilterOperator.In,
-                "isNull" => FilterOperator.IsNull,
-                "notNull" => FilterOperator.NotNull,
-                var other => throw new QueryException($"{where}: unknown op '{other}' (allowed: eq ne lt lte gt gte in isNull notNull)"),
-            };
+                throw new QueryException($"{where}: unknown op '{opText}' (allowed: {string.Join(" ", FilterOperators.Keys)})");
+            }
 
             var hasValue = item.TryGetProperty("value", out var value);
             if (op is FilterOperator.IsNull or FilterOperator.NotNull)
@@ -253,15 +270,10 @@ public static class QueryParser
             }
 
             var fnText = RequiredString(item, "fn", where);
-            var fn = fnText switch
+            if (!AggregateFunctions.TryGetValue(fnText, out var fn))
             {
-                "count" => AggregateFunction.Count,
-                "sum" => AggregateFunction.Sum,
-                "min" => AggregateFunction.Min,
-                "max" => AggregateFunction.Max,
-                "avg" => AggregateFunction.Avg,
-                _ => throw new QueryException($"{where}: unknown fn '{fnText}' (allowed: count sum min max avg)"),
-            };
+                throw new QueryException($"{where}: unknown fn '{fnText}' (allowed: {string.Join(" ", AggregateFunctions.Keys)})");
+            }
 
             ColumnDefinition? column = null;
             if (item.TryGetProperty("column", out _))
