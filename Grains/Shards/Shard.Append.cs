@@ -95,7 +95,7 @@ public sealed partial class Shard
 
         // Hashes of the keys this group stores and the rowid of each batch's first row (rowids
         // are dense: rows are only ever appended): they join the shard's set only once it commits.
-        var groupKeys = new List<(ulong[] Hashes, long FirstRow)>();
+        var groupKeys = new List<(ulong[] Hashes, long FirstRow, long[]? Times)>();
         var nextRow = _rowCount;
         DuckDBAppender? rows = null;
         try
@@ -118,10 +118,11 @@ public sealed partial class Shard
 
                 PartitionReceipt receipt;
                 var firstRow = nextRow;
-                if (_storedKeys is { } stored && !MayRepeatStoredKey(work.KeyHashes, stored, groupKeys))
+                if ((_storedKeys is { } stored && !MayRepeatStoredKey(work.KeyHashes, stored, groupKeys))
+                    || (_windowKeys is { } window && !MayRepeatWindowKey(work, window, groupKeys)))
                 {
-                    // Most batches bring only new keys: no stored key has any of their hashes,
-                    // so the rows go straight into the table, in order.
+                    // Most batches bring only new keys: no stored key has any of their hashes
+                    // (within the window, with one), so the rows go straight into the table, in order.
                     rows ??= _writer.CreateAppender(_dataset.Name);
                     AppendRows(rows, batch, work.Staged);
                     receipt = Receipt(batch, work.Staged.Count, work.Duplicates, committedAt);
@@ -135,11 +136,12 @@ public sealed partial class Shard
                     FlushAppender(ref rows);
                     receipt = WriteChecked(batch, work.Staged, work.Duplicates, committedAt);
                     firstRow = -1;
+                    Interlocked.Increment(ref _checkedBatches);
                 }
 
                 // Every staged key is stored now: inserted here or found already there.
                 nextRow += receipt.Accepted;
-                groupKeys.Add((work.KeyHashes, firstRow));
+                groupKeys.Add((work.KeyHashes, firstRow, work.Times));
                 written[batch.BatchId] = new BatchLedgerEntry(batch.BatchId, batch.RequestHash, receipt);
                 outcomes[i] = (receipt, null);
             }
@@ -185,26 +187,54 @@ public sealed partial class Shard
             Volatile.Write(ref _rowCount, _rowCount + outcomes.Sum(o => o.Receipt is { Replayed: false } receipt ? receipt.Accepted : 0));
             if (_storedKeys is { } stored)
             {
-                foreach (var (hashes, firstRow) in groupKeys)
+                foreach (var (hashes, firstRow, _) in groupKeys)
                 {
                     for (var row = 0; row < hashes.Length; row++)
                     {
                         stored.Add(hashes[row], firstRow < 0 ? -1 : firstRow + row);
                     }
                 }
+            }
 
-                if (stored.Bytes != _reportedKeyHashBytes)
+            if (_windowKeys is { } window)
+            {
+                foreach (var (hashes, _, times) in groupKeys)
                 {
-                    _reportedKeyHashBytes = stored.Bytes;
-                    KeyHashesGrew?.Invoke();
+                    for (var row = 0; row < hashes.Length; row++)
+                    {
+                        window.Add(hashes[row], times![row]);
+                    }
                 }
+
+                window.Measure();
+            }
+
+            if (KeyHashBytes != _reportedKeyHashBytes)
+            {
+                _reportedKeyHashBytes = KeyHashBytes;
+                KeyHashesGrew?.Invoke();
             }
         }
 
         return new GroupCommit(outcomes, seq, committedAt) { LedgerPruneFailure = PruneLedgerIfDue(committedAt) };
     }
 
-    private static bool MayRepeatStoredKey(ulong[] keyHashes, KeyHashSet stored, List<(ulong[] Hashes, long FirstRow)> groupKeys)
+    private static bool MayRepeatWindowKey(PreparedBatch work, WindowedKeyHashes window, List<(ulong[] Hashes, long FirstRow, long[]? Times)> groupKeys)
+    {
+        // A key of an earlier batch of the group counts whatever its time: the staging path decides.
+        var earlier = groupKeys.Count == 0 ? null : groupKeys.SelectMany(batch => batch.Hashes).ToHashSet();
+        for (var row = 0; row < work.KeyHashes.Length; row++)
+        {
+            if (window.MayHold(work.KeyHashes[row], work.Times![row]) || earlier?.Contains(work.KeyHashes[row]) == true)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool MayRepeatStoredKey(ulong[] keyHashes, KeyHashSet stored, List<(ulong[] Hashes, long FirstRow, long[]? Times)> groupKeys)
     {
         // Most groups hold one batch: a set of the earlier batches' hashes is built only when there are some.
         var earlier = groupKeys.Count == 0 ? null : groupKeys.SelectMany(batch => batch.Hashes).ToHashSet();
@@ -317,18 +347,22 @@ public sealed partial class Shard
         var keyColumns = _dataset.KeyOrdinals.Select(o => batch.Columns[o]).ToArray();
         var hashes = RecordKey.Hashes(keyColumns, batch.RowCount);
         var repeated = RecordKey.RepeatedWithinBatch(_dataset, keyColumns, hashes);
+        var times = _windowKeys is null ? null : batch.Columns[_dataset.Columns.First(c => c.Name == _dataset.TimeColumn).Ordinal].Int64s;
         if (repeated.Count == 0)
         {
-            return new PreparedBatch(Enumerable.Range(0, batch.RowCount).ToList(), repeated, hashes);
+            return new PreparedBatch(Enumerable.Range(0, batch.RowCount).ToList(), repeated, hashes, times);
         }
 
         var isRepeated = repeated.ToHashSet();
         var staged = Enumerable.Range(0, batch.RowCount).Where(row => !isRepeated.Contains(row)).ToList();
-        return new PreparedBatch(staged, repeated, staged.Select(row => hashes[row]).ToArray());
+        return new PreparedBatch(staged, repeated, staged.Select(row => hashes[row]).ToArray(), times is null ? null : staged.Select(row => times[row]).ToArray());
     }
 
-    /// <summary>A batch ready to write: its rows to store, the rows repeating an earlier key of the batch, the staged rows' key hashes.</summary>
-    private sealed record PreparedBatch(List<int> Staged, List<int> Duplicates, ulong[] KeyHashes);
+    /// <summary>
+    /// A batch ready to write: its rows to store, the rows repeating an earlier key of the batch,
+    /// the staged rows' key hashes and, for a dataset with a dedup window, their event times.
+    /// </summary>
+    private sealed record PreparedBatch(List<int> Staged, List<int> Duplicates, ulong[] KeyHashes, long[]? Times);
 
     // The careful path: stage the rows, insert those whose key is not stored, and name the rest.
     private PartitionReceipt WriteChecked(RecordBatch batch, List<int> staged, List<int> duplicateRows, DateTime committedAt)

@@ -41,6 +41,7 @@ public sealed partial class Shard : IDisposable
     // Rows in the shard's table as of its last commit: unfiltered counts are answered from it.
     private long _rowCount;
     private long _reportedKeyHashBytes;
+    private int _checkedBatches;
 
     // Rows a key-hash hint may stand for and still be read one by one (shards of up to 4 × 2^24 rows).
     private const int MaxHintedRows = 4;
@@ -52,6 +53,7 @@ public sealed partial class Shard : IDisposable
 
     // Hashes of every stored key (null with a dedup window); touched under the write gate.
     private KeyHashSet? _storedKeys;
+    private WindowedKeyHashes? _windowKeys;
 
     private Shard(string path, DatasetDefinition dataset, int partition, ShardOptions options, DuckDBConnection writer, int[] contractOrdinalOfPhysical, Action<Shard> onDispose)
     {
@@ -125,7 +127,11 @@ public sealed partial class Shard : IDisposable
             var position = Convert.ToInt64(DuckDbCommands.Scalar(connection, ShardSql.ReadPosition), CultureInfo.InvariantCulture);
             var rows = Convert.ToInt64(DuckDbCommands.Scalar(connection, ShardSql.CountRows(dataset)), CultureInfo.InvariantCulture);
             var storedKeys = LoadStoredKeys(connection, dataset, partition, rows);
-            return new Shard(path, dataset, partition, options, connection, order, onDispose) { AppliedSteps = applied, _commitSeq = position, _memoryLimitMb = memoryLimitMb, _rowCount = rows, _storedKeys = storedKeys };
+            var windowKeys = LoadWindowKeys(connection, dataset);
+            return new Shard(path, dataset, partition, options, connection, order, onDispose)
+            {
+                AppliedSteps = applied, _commitSeq = position, _memoryLimitMb = memoryLimitMb, _rowCount = rows, _storedKeys = storedKeys, _windowKeys = windowKeys,
+            };
         }
         catch
         {
@@ -189,6 +195,59 @@ public sealed partial class Shard : IDisposable
         }
 
         return keys;
+    }
+
+    // A dataset with a dedup window keeps the key hashes of its newest windows of event time, read
+    // from the rows of those windows at open (the time bounds prune by zone map).
+    private static WindowedKeyHashes? LoadWindowKeys(DuckDBConnection connection, DatasetDefinition dataset)
+    {
+        if (dataset.DedupWindow is not { } span || dataset.TimeColumn is not { } time)
+        {
+            return null;
+        }
+
+        var window = new WindowedKeyHashes((long)span.TotalMicroseconds);
+        if (DuckDbCommands.Scalar(connection, ShardSql.MaxTime(dataset, time)) is not DateTime newest)
+        {
+            return window;
+        }
+
+        var first = window.BucketOf(ValueText.DateTimeToTimestamp(newest)) - WindowedKeyHashes.MaxBuckets + 1;
+        window.KeepFrom(first);
+        var since = (long)Int128.Clamp((Int128)first * (long)span.TotalMicroseconds, ValueText.MinTimestampMicros, ValueText.MaxTimestampMicros);
+        var kinds = dataset.KeyOrdinals.Select(o => dataset.Columns[o].Type.Kind).ToArray();
+        using var command = connection.CreateCommand();
+        command.CommandText = ShardSql.WindowKeys(dataset);
+        command.Parameters.Add(new DuckDBParameter("since", DateTime.SpecifyKind(ValueText.TimestampToDateTime(since), DateTimeKind.Unspecified)));
+        using var reader = command.ExecuteReader();
+        const int Chunk = 16_384;
+        var more = true;
+        while (more)
+        {
+            var times = new ColumnVectorBuilder(ColumnKind.Timestamp, Chunk);
+            var builders = kinds.Select(kind => new ColumnVectorBuilder(kind, Chunk)).ToArray();
+            var count = 0;
+            while (count < Chunk && (more = reader.Read()))
+            {
+                DuckDbValues.Read(reader, 0, times);
+                for (var k = 0; k < builders.Length; k++)
+                {
+                    DuckDbValues.Read(reader, k + 1, builders[k]);
+                }
+
+                count++;
+            }
+
+            var hashes = RecordKey.Hashes([.. builders.Select(b => b.Build())], count);
+            var at = times.Build().Int64s!;
+            for (var row = 0; row < count; row++)
+            {
+                window.Add(hashes[row], at[row]);
+            }
+        }
+
+        window.Measure();
+        return window;
     }
 
     // Whether the row the set already holds for a repeated hash has the same full hash: read
@@ -293,7 +352,13 @@ public sealed partial class Shard : IDisposable
     }
 
     /// <summary>Bytes of this shard's key-hash set (0 with a dedup window); read without the write gate.</summary>
-    public long KeyHashBytes => _storedKeys?.Bytes ?? 0;
+    public long KeyHashBytes => _storedKeys?.Bytes ?? _windowKeys?.Bytes ?? 0;
+
+    /// <summary>Test seam: batches that took the staging path (their keys compared with the stored rows').</summary>
+    internal int CheckedBatches => Volatile.Read(ref _checkedBatches);
+
+    /// <summary>Test seam: the key hashes of a dataset with a dedup window.</summary>
+    internal WindowedKeyHashes? WindowKeyHashes => _windowKeys;
 
     /// <summary>Called after a commit when the key-hash set has grown: the silo's budget counts it.</summary>
     internal Action? KeyHashesGrew { get; set; }

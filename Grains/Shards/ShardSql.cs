@@ -91,6 +91,13 @@ internal static partial class ShardSql
     /// <summary>Whether <c>rowid</c> names DuckDB's row number in the dataset's table: a column of that name hides it.</summary>
     public static bool HasRowIds(DatasetDefinition dataset) => !dataset.TryGetColumn("rowid", out _);
 
+    /// <summary>The event time and key of every row from <c>$since</c> on, read at open to fill a windowed dataset's key hashes.</summary>
+    public static string WindowKeys(DatasetDefinition dataset)
+    {
+        var time = Quote(dataset.TimeColumn!);
+        return $"SELECT {time}, {string.Join(", ", dataset.Key.Select(Quote))} FROM {Quote(dataset.Name)} WHERE {time} >= $since";
+    }
+
     /// <summary>The key of the row with this rowid (DuckDB reads one row group for it, not the table).</summary>
     public static string KeyAtRow(DatasetDefinition dataset, long rowid) =>
         string.Create(CultureInfo.InvariantCulture, $"SELECT {string.Join(", ", dataset.Key.Select(Quote))} FROM {Quote(dataset.Name)} WHERE rowid = {rowid}");

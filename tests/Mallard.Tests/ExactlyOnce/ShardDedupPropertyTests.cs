@@ -96,6 +96,96 @@ public sealed class ShardDedupPropertyTests
         Assert.Equal((1, 0), (outside.Accepted, outside.Duplicates));
     }
 
+    // Records of one key space at times spread over twelve windows, in any order.
+    private static readonly Gen<(int Key, int Window, int Minute)[][]> WindowedBatches =
+        Gen.Select(Gen.Int[0, 7], Gen.Int[0, 11], Gen.Int[0, 59]).Array[1, 6].Array[1, 20];
+
+    [Fact]
+    public void Append_with_a_dedup_window_randomTimesAndReopens_endsInTheModelState()
+    {
+        var windowed = ContractLoader.Parse(Contract.Replace("    time: at", "    time: at\n    dedup_window: 1h", StringComparison.Ordinal), "items.yaml");
+        const long Hour = 3_600_000_000L;
+        Gen.Select(WindowedBatches, Gen.Int[0, 1000]).Sample((batches, seed) =>
+        {
+            using var data = new TempDirectory("mallard-window-property");
+            var catalog = new ShardCatalog(Options.Create(new ShardOptions { DataDirectory = data.Path }), windowed);
+            var shard = catalog.Open(windowed.Datasets["items"], 0);
+            var reopenAt = seed % batches.Length;
+            var stored = new List<(int Key, long Time)>();
+            try
+            {
+                for (var b = 0; b < batches.Length; b++)
+                {
+                    if (b == reopenAt)
+                    {
+                        shard.Dispose();
+                        shard = catalog.Open(windowed.Datasets["items"], 0);
+                    }
+
+                    var records = batches[b];
+                    var times = records.Select(r => (r.Window * Hour) + (r.Minute * 60_000_000L)).ToArray();
+                    var receipt = shard.Append(Batch([.. records.Select((r, i) => (r.Key, (long)i))], windowed, times));
+
+                    // The first record of a key in the batch is checked against the stored ones
+                    // within an hour of it; later ones repeat it.
+                    var expected = new List<int>();
+                    var seen = new HashSet<int>();
+                    for (var i = 0; i < records.Length; i++)
+                    {
+                        if (!seen.Add(records[i].Key) || stored.Any(x => x.Key == records[i].Key && Math.Abs(x.Time - times[i]) <= Hour))
+                        {
+                            expected.Add(i);
+                        }
+                    }
+
+                    foreach (var i in Enumerable.Range(0, records.Length).Except(expected))
+                    {
+                        stored.Add((records[i].Key, times[i]));
+                    }
+
+                    Assert.Equal(expected, receipt.DuplicateIndexes);
+                    Assert.Equal(records.Length - expected.Count, receipt.Accepted);
+                }
+
+                Assert.Equal(stored.Count, CountRows(shard));
+            }
+            finally
+            {
+                shard.Dispose();
+            }
+        }, iter: 40);
+    }
+
+    [Fact]
+    public void Append_with_a_dedup_window_inEventTimeOrder_skipsTheStagingPath_andALateRecordTakesIt()
+    {
+        var windowed = ContractLoader.Parse(Contract.Replace("    time: at", "    time: at\n    dedup_window: 1h", StringComparison.Ordinal), "items.yaml");
+        const long Hour = 3_600_000_000L;
+        using var data = new TempDirectory("mallard-window-fast");
+        using var shard = new ShardCatalog(Options.Create(new ShardOptions { DataDirectory = data.Path }), windowed).Open(windowed.Datasets["items"], 0);
+
+        for (var hour = 0; hour < 10; hour++)
+        {
+            // New keys each hour, and key 1 again: more than an hour after its last record, so stored.
+            var receipt = shard.Append(Batch([(1, hour), (100 + hour, hour)], windowed, [hour * Hour * 2, (hour * Hour * 2) + 1]));
+            Assert.Equal((2, 0), (receipt.Accepted, receipt.Duplicates));
+        }
+
+        Assert.Equal(0, shard.CheckedBatches);
+        Assert.Equal(WindowedKeyHashes.MaxBuckets, shard.WindowKeyHashes!.Count / 2);
+
+        // Key 100 at hour 0, sent again half an hour later: its buckets were dropped long ago.
+        var late = shard.Append(Batch([(100, 99)], windowed, [Hour / 2]));
+        var lateNew = shard.Append(Batch([(500, 99)], windowed, [Hour / 2]));
+
+        Assert.Equal((0, 1), (late.Accepted, late.Duplicates));
+        Assert.Equal((1, 0), (lateNew.Accepted, lateNew.Duplicates));
+        Assert.Equal(2, shard.CheckedBatches);
+    }
+
+    private static long CountRows(Shard shard) =>
+        (long)shard.Query(new PartitionQuery("items", [], [], [], [new QueryAggregate(AggregateFunction.Count, null, "n")], [], 10, new ContractStamp(1, "test"))).Vectors[0].GetValue(0)!;
+
     private static Shard Open(string folder) =>
         new ShardCatalog(Options.Create(new ShardOptions { DataDirectory = folder }), Parsed).Open(Parsed.Datasets["items"], 0);
 
