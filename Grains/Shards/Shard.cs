@@ -150,39 +150,18 @@ public sealed partial class Shard : IDisposable
             return null;
         }
 
-        const int Chunk = 16_384;
         var keys = new KeyHashSet(rows);
         var repeated = new List<ulong>();
-        var kinds = dataset.KeyOrdinals.Select(o => dataset.Columns[o].Type.Kind).ToArray();
-        using var command = connection.CreateCommand();
-        command.CommandText = ShardSql.StoredKeys(dataset);
-        using var reader = command.ExecuteReader();
-        var more = true;
-        var rowids = new long[Chunk];
-        while (more)
+        using (var command = connection.CreateCommand())
         {
-            var builders = kinds.Select(kind => new ColumnVectorBuilder(kind, Chunk)).ToArray();
-            var count = 0;
-            while (count < Chunk && (more = reader.Read()))
+            command.CommandText = ShardSql.StoredKeys(dataset);
+            ReadKeyHashes(command, dataset, ColumnKind.Int64, (rowid, hash) =>
             {
-                rowids[count] = reader.GetInt64(0);
-                for (var k = 0; k < builders.Length; k++)
+                if (!keys.Add(hash, rowid))
                 {
-                    DuckDbValues.Read(reader, k + 1, builders[k]);
+                    repeated.Add(hash);
                 }
-
-                count++;
-            }
-
-            var columns = builders.Select(b => b.Build()).ToArray();
-            var hashes = RecordKey.Hashes(columns, count);
-            for (var row = 0; row < count; row++)
-            {
-                if (!keys.Add(hashes[row], rowids[row]))
-                {
-                    repeated.Add(hashes[row]);
-                }
-            }
+            });
         }
 
         // The set keeps 46 bits of each hash, so two keys of a large shard may share them. Only a
@@ -215,21 +194,31 @@ public sealed partial class Shard : IDisposable
         var first = window.BucketOf(ValueText.DateTimeToTimestamp(newest)) - WindowedKeyHashes.MaxBuckets + 1;
         window.KeepFrom(first);
         var since = (long)Int128.Clamp((Int128)first * (long)span.TotalMicroseconds, ValueText.MinTimestampMicros, ValueText.MaxTimestampMicros);
-        var kinds = dataset.KeyOrdinals.Select(o => dataset.Columns[o].Type.Kind).ToArray();
         using var command = connection.CreateCommand();
         command.CommandText = ShardSql.WindowKeys(dataset);
         command.Parameters.Add(new DuckDBParameter("since", DateTime.SpecifyKind(ValueText.TimestampToDateTime(since), DateTimeKind.Unspecified)));
-        using var reader = command.ExecuteReader();
+        ReadKeyHashes(command, dataset, ColumnKind.Timestamp, (at, hash) => window.Add(hash, at));
+        window.Measure();
+        return window;
+    }
+
+    // Streams the rows of a query whose first column is a BIGINT (or a timestamp, as microseconds)
+    // and whose other columns are the dataset's key: that value and the key's hash, row by row,
+    // hashing in chunks so that no key value outlives its chunk.
+    private static void ReadKeyHashes(DuckDBCommand command, DatasetDefinition dataset, ColumnKind leading, Action<long, ulong> each)
+    {
         const int Chunk = 16_384;
+        var kinds = dataset.KeyOrdinals.Select(o => dataset.Columns[o].Type.Kind).ToArray();
+        using var reader = command.ExecuteReader();
         var more = true;
         while (more)
         {
-            var times = new ColumnVectorBuilder(ColumnKind.Timestamp, Chunk);
+            var first = new ColumnVectorBuilder(leading, Chunk);
             var builders = kinds.Select(kind => new ColumnVectorBuilder(kind, Chunk)).ToArray();
             var count = 0;
             while (count < Chunk && (more = reader.Read()))
             {
-                DuckDbValues.Read(reader, 0, times);
+                DuckDbValues.Read(reader, 0, first);
                 for (var k = 0; k < builders.Length; k++)
                 {
                     DuckDbValues.Read(reader, k + 1, builders[k]);
@@ -239,15 +228,12 @@ public sealed partial class Shard : IDisposable
             }
 
             var hashes = RecordKey.Hashes([.. builders.Select(b => b.Build())], count);
-            var at = times.Build().Int64s!;
+            var values = first.Build().Int64s!;
             for (var row = 0; row < count; row++)
             {
-                window.Add(hashes[row], at[row]);
+                each(values[row], hashes[row]);
             }
         }
-
-        window.Measure();
-        return window;
     }
 
     // Whether the row the set already holds for a repeated hash has the same full hash: read
