@@ -24,7 +24,9 @@ public sealed class ShardOwnerPlacementDirector(ContractDefinition contract, Par
         }
 
         var owner = (await owners.OwnerOfAsync(datasetName, partition, dataset.Partitions)).Owner;
-        if (Shards.FailPoints.Misplace(key) && silos.FirstOrDefault(s => ordinals.OrdinalOf(s) != owner) is { } elsewhere)
+        // The fail point counts only placements that could go wrong: a silo that does not yet see
+        // the other silo places on the owner and leaves the misplacement for a later placement.
+        if (silos.FirstOrDefault(s => ordinals.OrdinalOf(s) is { } ordinal && ordinal != owner) is { } elsewhere && Shards.FailPoints.Misplace(key))
         {
             return elsewhere;
         }
