@@ -118,8 +118,7 @@ public sealed partial class Shard
 
                 PartitionReceipt receipt;
                 var firstRow = nextRow;
-                if ((_storedKeys is { } stored && !MayRepeatStoredKey(work.KeyHashes, stored, groupKeys))
-                    || (_windowKeys is { } window && !MayRepeatWindowKey(work, window, groupKeys)))
+                if ((_storedKeys is not null || _windowKeys is not null) && !MayRepeatKey(work, groupKeys))
                 {
                     // Most batches bring only new keys: no stored key has any of their hashes
                     // (within the window, with one), so the rows go straight into the table, in order.
@@ -219,28 +218,19 @@ public sealed partial class Shard
         return new GroupCommit(outcomes, seq, committedAt) { LedgerPruneFailure = PruneLedgerIfDue(committedAt) };
     }
 
-    private static bool MayRepeatWindowKey(PreparedBatch work, WindowedKeyHashes window, List<(ulong[] Hashes, long FirstRow, long[]? Times)> groupKeys)
-    {
-        // A key of an earlier batch of the group counts whatever its time: the staging path decides.
-        var earlier = groupKeys.Count == 0 ? null : groupKeys.SelectMany(batch => batch.Hashes).ToHashSet();
-        for (var row = 0; row < work.KeyHashes.Length; row++)
-        {
-            if (window.MayHold(work.KeyHashes[row], work.Times![row]) || earlier?.Contains(work.KeyHashes[row]) == true)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private static bool MayRepeatStoredKey(ulong[] keyHashes, KeyHashSet stored, List<(ulong[] Hashes, long FirstRow, long[]? Times)> groupKeys)
+    // Whether a staged key may be stored already: its hash is in the shard's set (within the
+    // window of its time, with a dedup window) or came with an earlier batch of the group, whose
+    // time does not matter: the staging path decides.
+    private bool MayRepeatKey(PreparedBatch work, List<(ulong[] Hashes, long FirstRow, long[]? Times)> groupKeys)
     {
         // Most groups hold one batch: a set of the earlier batches' hashes is built only when there are some.
         var earlier = groupKeys.Count == 0 ? null : groupKeys.SelectMany(batch => batch.Hashes).ToHashSet();
-        foreach (var hash in keyHashes)
+        for (var row = 0; row < work.KeyHashes.Length; row++)
         {
-            if (stored.Contains(hash) || earlier?.Contains(hash) == true)
+            var hash = work.KeyHashes[row];
+            if (earlier?.Contains(hash) == true
+                || _storedKeys?.Contains(hash) == true
+                || _windowKeys?.MayHold(hash, work.Times![row]) == true)
             {
                 return true;
             }
@@ -347,7 +337,7 @@ public sealed partial class Shard
         var keyColumns = _dataset.KeyOrdinals.Select(o => batch.Columns[o]).ToArray();
         var hashes = RecordKey.Hashes(keyColumns, batch.RowCount);
         var repeated = RecordKey.RepeatedWithinBatch(_dataset, keyColumns, hashes);
-        var times = _windowKeys is null ? null : batch.Columns[_dataset.Columns.First(c => c.Name == _dataset.TimeColumn).Ordinal].Int64s;
+        var times = _windowKeys is null ? null : EventTimes(batch);
         if (repeated.Count == 0)
         {
             return new PreparedBatch(Enumerable.Range(0, batch.RowCount).ToList(), repeated, hashes, times);
@@ -357,6 +347,9 @@ public sealed partial class Shard
         var staged = Enumerable.Range(0, batch.RowCount).Where(row => !isRepeated.Contains(row)).ToList();
         return new PreparedBatch(staged, repeated, staged.Select(row => hashes[row]).ToArray(), times is null ? null : staged.Select(row => times[row]).ToArray());
     }
+
+    // The event times of a batch of a dataset with a time column (every dataset with a dedup window has one).
+    private long[] EventTimes(RecordBatch batch) => batch.Columns[_dataset.Columns.First(c => c.Name == _dataset.TimeColumn).Ordinal].Int64s!;
 
     /// <summary>
     /// A batch ready to write: its rows to store, the rows repeating an earlier key of the batch,
@@ -397,7 +390,7 @@ public sealed partial class Shard
         command.CommandText = ShardSql.InsertStaged(_dataset);
         if (_dataset.DedupWindow is { } window)
         {
-            var times = batch.Columns[_dataset.Columns.First(c => c.Name == _dataset.TimeColumn).Ordinal].Int64s!;
+            var times = EventTimes(batch);
             var lower = staged.Count == 0 ? 0 : staged.Min(row => times[row]);
             var upper = staged.Count == 0 ? 0 : staged.Max(row => times[row]);
             var windowMicros = (long)window.TotalMicroseconds;
