@@ -17,6 +17,9 @@ public sealed partial class PartitionGrain
     [LoggerMessage(Level = LogLevel.Error, Message = "Partition {PartitionKey} refuses reads and writes ({Reason}): {Detail}")]
     private partial void LogRefused(Exception exception, string partitionKey, string reason, string detail);
 
+    [LoggerMessage(Level = LogLevel.Error, Message = "Partition {PartitionKey} failed to activate (or was given up by Orleans past its activation timeout); its shard is closed again")]
+    private partial void LogActivationFailed(Exception exception, string partitionKey);
+
     [LoggerMessage(Level = LogLevel.Error, Message = "Partition {PartitionKey} failed to commit a group of {Batches} batch(es)")]
     private partial void LogCommitFailed(Exception exception, string partitionKey, int batches);
 

@@ -99,26 +99,35 @@ public sealed partial class PartitionGrain(
             return;
         }
 
+        // The shard is this activation's only once the activation succeeds. Orleans stops waiting
+        // for an activation past its timeout and never deactivates one that failed, while this
+        // method runs on: a shard opened here and not handed over must be closed here, or the
+        // catalog keeps it open and every later activation on this silo fails.
+        Shard? opened = null;
         try
         {
-            _shard = await Task.Run(() => catalog.Open(dataset, partition), cancellationToken);
-            await TakeEpochAsync(_shard, key, cancellationToken);
+            opened = await Task.Run(() => catalog.Open(dataset, partition), CancellationToken.None);
+            cancellationToken.ThrowIfCancellationRequested();
+            await TakeEpochAsync(opened, key, cancellationToken);
+            var stats = await Task.Run(opened.Stats, cancellationToken);
+            cancellationToken.ThrowIfCancellationRequested();
+            _shard = opened;
+            _gauge = gauges.Register(datasetName, partition, opened.Path, stats.Rows, stats.Batches, stats.WatermarkMicros);
         }
         catch (PartitionException e)
         {
             Refuse(e);
-            if (_shard is { } opened)
-            {
-                _shard = null;
-                await Task.Run(opened.Dispose, CancellationToken.None);
-            }
-
+            await CloseAsync(opened);
             return;
         }
+        catch (Exception e)
+        {
+            LogActivationFailed(e, key);
+            await CloseAsync(opened);
+            throw;
+        }
 
-        var shard = _shard;
-        var stats = await Task.Run(shard.Stats, cancellationToken);
-        _gauge = gauges.Register(datasetName, partition, shard.Path, stats.Rows, stats.Batches, stats.WatermarkMicros);
+        var shard = opened;
         _queue = new PartitionWriteQueue(
             options.Value.MaxQueuedRows,
             options.Value.MaxRowsPerCommit,
@@ -126,13 +135,31 @@ public sealed partial class PartitionGrain(
             gate.PassAsync,
             queued => _gauge?.QueuedRows = queued,
             TimeSpan.FromMilliseconds(options.Value.CommitLingerMs));
-        foreach (var step in _shard.AppliedSteps)
+        foreach (var step in shard.AppliedSteps)
         {
             metrics.EvolutionStepApplied(datasetName, step.Kind.ToString());
             LogEvolved(key, contract.Version, step.Description);
         }
 
-        LogActivated(key, _shard.Path, _epoch);
+        LogActivated(key, shard.Path, _epoch);
+    }
+
+    // Closes a shard an activation opened and will not serve (refused, failed or abandoned).
+    private async Task CloseAsync(Shard? opened)
+    {
+        if (opened is null)
+        {
+            return;
+        }
+
+        _shard = null;
+        if (_gauge is { } gauge)
+        {
+            gauges.Unregister(gauge);
+            _gauge = null;
+        }
+
+        await Task.Run(opened.Dispose, CancellationToken.None);
     }
 
     // A new epoch: one above both the stored epoch and the shard's own stamp, taken only if this

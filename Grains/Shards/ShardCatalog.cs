@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Mallard.Contract;
+using Mallard.Partitions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -158,7 +159,8 @@ public sealed class ShardCatalog(IOptions<ShardOptions> options, ContractDefinit
         Shard? shard = null;
         if (!_open.TryAdd(path, null))
         {
-            throw new InvalidOperationException($"shard {path} is already open in this silo");
+            // An earlier activation of the partition is still opening or closing it: transient.
+            throw new PartitionException(ErrorCodes.PartitionUnavailable, $"shard {dataset.Name}/{partition} is still open in this silo (an earlier activation is closing it); retry");
         }
 
         try
