@@ -1,6 +1,7 @@
 using DuckDB.NET.Data;
 using Mallard.Contract;
 using Mallard.Grains.Shards;
+using Mallard.Partitions;
 using Mallard.Tests.Support;
 using Microsoft.Extensions.Options;
 
@@ -119,14 +120,17 @@ public sealed class ShardCatalogTests
     }
 
     [Fact]
-    public void Open_of_a_shard_already_open_in_this_process_is_refused()
+    public void Open_of_a_shard_already_open_in_this_process_is_refusedAsUnavailable_thenOpensOnceClosed()
     {
         using var data = new TempDirectory("mallard-once");
         var contract = ContractLoader.Parse(Batches.EventsContract, "events.yaml");
         var catalog = new ShardCatalog(Options.Create(new ShardOptions { DataDirectory = data.Path }), contract);
-        using var shard = catalog.Open(contract.Datasets["events"], 0);
+        var shard = catalog.Open(contract.Datasets["events"], 0);
 
-        Assert.Throws<InvalidOperationException>(() => catalog.Open(contract.Datasets["events"], 0));
+        var refusal = Assert.Throws<PartitionException>(() => catalog.Open(contract.Datasets["events"], 0));
+        Assert.Equal(ErrorCodes.PartitionUnavailable, refusal.Code);
+        shard.Dispose();
+        catalog.Open(contract.Datasets["events"], 0).Dispose();
     }
 
     private static string MemoryLimitOf(string path)
