@@ -80,7 +80,7 @@ internal sealed class ArrowBodies
                     }
                     else
                     {
-                        builder.Append(values.Strings![row]);
+                        builder.Append(values.GetString(row));
                     }
                 }
 

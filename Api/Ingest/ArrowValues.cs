@@ -37,15 +37,13 @@ internal static class ArrowValues
                     return (RecordErrorCodes.InvalidString, "string contains a NUL character, which is not stored");
                 }
 
-                try
-                {
-                    builder.AppendString(StrictUtf8.GetString(bytes));
-                    return null;
-                }
-                catch (DecoderFallbackException)
+                if (!System.Text.Unicode.Utf8.IsValid(bytes))
                 {
                     return (RecordErrorCodes.InvalidString, "string is not valid UTF-8");
                 }
+
+                builder.AppendUtf8(bytes);
+                return null;
             }
 
             case ColumnKind.Bool:

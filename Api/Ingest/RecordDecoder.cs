@@ -237,6 +237,18 @@ public sealed class RecordDecoder
                 return;
             }
 
+            if (token == JsonTokenType.String && column.Type.Kind == ColumnKind.String)
+            {
+                error = AppendUtf8String(ref reader, length, builder);
+                if (error is { } invalid)
+                {
+                    AddError(index, column.Name, invalid.Code, $"'{column.Name}': {invalid.Message}");
+                    builder.AppendNull();
+                }
+
+                return;
+            }
+
             char[]? rented = null;
             var buffer = length <= 256 ? stackalloc char[256] : (rented = ArrayPool<char>.Shared.Rent(length));
             try
@@ -279,6 +291,60 @@ public sealed class RecordDecoder
         {
             AddError(index, column.Name, e.Code, $"'{column.Name}': {e.Message}");
             builder.AppendNull();
+        }
+    }
+
+    // A string column's value goes to the vector as the body's own UTF-8 bytes (unescaped when it
+    // has escapes), never as a .NET string: no transcoding, no object per value.
+    private static (string Code, string Message)? AppendUtf8String(ref Utf8JsonReader reader, int length, ColumnVectorBuilder builder)
+    {
+        if (!reader.ValueIsEscaped && !reader.HasValueSequence)
+        {
+            // The reader does not check the UTF-8 of unescaped text; a raw NUL cannot occur in JSON.
+            if (!System.Text.Unicode.Utf8.IsValid(reader.ValueSpan))
+            {
+                return (RecordErrorCodes.InvalidString, "string is not valid Unicode text");
+            }
+
+            builder.AppendUtf8(reader.ValueSpan);
+            return null;
+        }
+
+        // Unescaping never makes text longer.
+        byte[]? rented = null;
+        var buffer = length <= 256 ? stackalloc byte[256] : (rented = ArrayPool<byte>.Shared.Rent(length));
+        try
+        {
+            int written;
+            try
+            {
+                written = reader.CopyString(buffer);
+            }
+            catch (InvalidOperationException)
+            {
+                return (RecordErrorCodes.InvalidString, "string is not valid Unicode text");
+            }
+
+            var text = buffer[..written];
+            if (!System.Text.Unicode.Utf8.IsValid(text))
+            {
+                return (RecordErrorCodes.InvalidString, "string is not valid Unicode text");
+            }
+
+            if (text.Contains((byte)0))
+            {
+                return (RecordErrorCodes.InvalidString, "string contains a NUL character, which is not stored");
+            }
+
+            builder.AppendUtf8(text);
+            return null;
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
         }
     }
 

@@ -33,6 +33,12 @@ public static class PartitionHasher
                 continue;
             }
 
+            if (vector.Utf8 is not null)
+            {
+                AppendUtf8(hash, scratch, vector.GetUtf8(row));
+                continue;
+            }
+
             AppendText(hash, scratch, CanonicalText(column.Type, vector, row));
         }
 
@@ -42,7 +48,7 @@ public static class PartitionHasher
     /// <summary>The canonical text of a non-null value, as hashed.</summary>
     public static string CanonicalText(ColumnType type, ColumnVector vector, int row) => type.Kind switch
     {
-        ColumnKind.String => vector.Strings![row]!,
+        ColumnKind.String => vector.GetString(row),
         ColumnKind.Bool => vector.Bools![row] ? "true" : "false",
         ColumnKind.Int32 => vector.Int32s![row].ToString(CultureInfo.InvariantCulture),
         ColumnKind.Int64 => ValueText.FormatInt64(vector.Int64s![row]),
@@ -56,6 +62,15 @@ public static class PartitionHasher
 
     private static string FormatFloat64(double value) =>
         value == 0 ? "0" : value.ToString("R", CultureInfo.InvariantCulture);
+
+    // The same bytes as AppendText of the decoded string, without decoding it.
+    private static void AppendUtf8(XxHash64 hash, Span<byte> scratch, ReadOnlySpan<byte> text)
+    {
+        scratch[0] = 1;
+        BinaryPrimitives.WriteInt32LittleEndian(scratch[1..], text.Length);
+        hash.Append(scratch[..5]);
+        hash.Append(text);
+    }
 
     private static void AppendText(XxHash64 hash, Span<byte> scratch, string text)
     {

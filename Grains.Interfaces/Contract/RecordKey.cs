@@ -44,7 +44,7 @@ public static class RecordKey
 
     private static int EncodedSize(ColumnVector vector, int row) => vector.IsNull(row) ? 1 : vector.Kind switch
     {
-        ColumnKind.String => (vector.Strings![row]!.Length * sizeof(char)) + 4,
+        ColumnKind.String => (vector.Utf8 is null ? Encoding.UTF8.GetByteCount(vector.Strings![row]!) : vector.GetUtf8(row).Length) + 4,
         ColumnKind.Bool => 1,
         ColumnKind.Int32 or ColumnKind.Date => 4,
         ColumnKind.Int64 or ColumnKind.Timestamp or ColumnKind.Float64 => 8,
@@ -63,10 +63,10 @@ public static class RecordKey
         switch (vector.Kind)
         {
             case ColumnKind.String:
-                var text = vector.Strings![row]!;
-                System.Runtime.InteropServices.MemoryMarshal.AsBytes(text.AsSpan()).CopyTo(into);
-                System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(into[(text.Length * sizeof(char))..], text.Length);
-                return (text.Length * sizeof(char)) + 4;
+                // UTF-8 whichever form the vector holds: a key hashes alike from a body and from DuckDB.
+                var length = vector.Utf8 is null ? Encoding.UTF8.GetBytes(vector.Strings![row]!, into) : Copy(vector.GetUtf8(row), into);
+                System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(into[length..], length);
+                return length + 4;
             case ColumnKind.Bool:
                 into[0] = vector.Bools![row] ? (byte)2 : (byte)1;
                 return 1;
@@ -95,6 +95,12 @@ public static class RecordKey
             default:
                 throw new InvalidOperationException($"unknown column kind {vector.Kind}");
         }
+    }
+
+    private static int Copy(ReadOnlySpan<byte> bytes, Span<byte> into)
+    {
+        bytes.CopyTo(into);
+        return bytes.Length;
     }
 
     /// <summary>The key hash of every row (see <see cref="Hash"/>).</summary>

@@ -5,8 +5,11 @@ namespace Mallard.Partitions;
 /// <summary>
 /// One column of values in a compact, unboxed layout: exactly one typed array is set, chosen by
 /// <see cref="Kind"/>. Timestamps are microseconds since the Unix epoch in <see cref="Int64s"/>,
-/// dates are days since the Unix epoch in <see cref="Int32s"/>. <see cref="Nulls"/> is null when no
-/// value is null. A vector is never mutated after it is handed to a grain call.
+/// dates are days since the Unix epoch in <see cref="Int32s"/>. Strings are either .NET strings in
+/// <see cref="Strings"/> or, as decoded from a request body, UTF-8 bytes in <see cref="Utf8"/>: a
+/// batch's text then travels from the body to DuckDB as bytes, one array per column, never one
+/// object per value. <see cref="Nulls"/> is null when no value is null. A vector is never mutated
+/// after it is handed to a grain call.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("mallard.ColumnVector")]
 public sealed class ColumnVector
@@ -20,7 +23,7 @@ public sealed class ColumnVector
     /// <summary><c>true</c> where the value is null; null when none is.</summary>
     [Id(2)] public bool[]? Nulls { get; init; }
 
-    /// <summary>Values of <see cref="ColumnKind.String"/> columns.</summary>
+    /// <summary>Values of <see cref="ColumnKind.String"/> columns as .NET strings (null when <see cref="Utf8"/> holds them).</summary>
     [Id(3)] public string?[]? Strings { get; init; }
 
     /// <summary>Values of <see cref="ColumnKind.Bool"/> columns.</summary>
@@ -41,6 +44,15 @@ public sealed class ColumnVector
     /// <summary>Values of <see cref="ColumnKind.Uuid"/> columns.</summary>
     [Id(9)] public Guid[]? Uuids { get; init; }
 
+    /// <summary>
+    /// Values of <see cref="ColumnKind.String"/> columns as UTF-8, end to end: value <c>i</c> is
+    /// <c>Utf8[Utf8Offsets[i]..Utf8Offsets[i + 1]]</c> (a null value is empty). Always valid UTF-8.
+    /// </summary>
+    [Id(10)] public byte[]? Utf8 { get; init; }
+
+    /// <summary><see cref="Count"/> + 1 offsets into <see cref="Utf8"/>.</summary>
+    [Id(11)] public int[]? Utf8Offsets { get; init; }
+
     /// <summary>Whether the value at <paramref name="row"/> is null.</summary>
     public bool IsNull(int row) => Nulls is { } nulls && nulls[row];
 
@@ -54,7 +66,7 @@ public sealed class ColumnVector
 
         return Kind switch
         {
-            ColumnKind.String => Strings![row],
+            ColumnKind.String => GetString(row),
             ColumnKind.Bool => Bools![row],
             ColumnKind.Int32 or ColumnKind.Date => Int32s![row],
             ColumnKind.Int64 or ColumnKind.Timestamp => Int64s![row],
@@ -64,6 +76,12 @@ public sealed class ColumnVector
             _ => throw new InvalidOperationException($"unknown column kind {Kind}"),
         };
     }
+
+    /// <summary>The non-null string at <paramref name="row"/> of a <see cref="ColumnKind.String"/> vector.</summary>
+    public string GetString(int row) => Strings is { } strings ? strings[row]! : System.Text.Encoding.UTF8.GetString(GetUtf8(row));
+
+    /// <summary>The UTF-8 bytes of the string at <paramref name="row"/>; only for a vector that holds <see cref="Utf8"/>.</summary>
+    public ReadOnlySpan<byte> GetUtf8(int row) => Utf8.AsSpan(Utf8Offsets![row], Utf8Offsets[row + 1] - Utf8Offsets[row]);
 
     /// <summary>Copies the rows named by <paramref name="rows"/> into a new vector.</summary>
     public ColumnVector Gather(ReadOnlySpan<int> rows)

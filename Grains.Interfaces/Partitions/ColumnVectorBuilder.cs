@@ -7,7 +7,11 @@ public sealed class ColumnVectorBuilder
 {
     private bool[] _nulls;
     private bool _anyNull;
+    // A string column holds .NET strings or UTF-8 bytes, whichever its first value came as; the
+    // other form is converted on append (rare: decoders append one form only).
     private string?[]? _strings;
+    private byte[]? _utf8;
+    private int[]? _utf8Offsets;
     private bool[]? _bools;
     private int[]? _int32s;
     private long[]? _int64s;
@@ -23,7 +27,7 @@ public sealed class ColumnVectorBuilder
         _nulls = new bool[capacity];
         switch (kind)
         {
-            case ColumnKind.String: _strings = new string?[capacity]; break;
+            case ColumnKind.String: break;
             case ColumnKind.Bool: _bools = new bool[capacity]; break;
             case ColumnKind.Int32 or ColumnKind.Date: _int32s = new int[capacity]; break;
             case ColumnKind.Int64 or ColumnKind.Timestamp: _int64s = new long[capacity]; break;
@@ -46,14 +50,48 @@ public sealed class ColumnVectorBuilder
         var row = Next();
         _nulls[row] = true;
         _anyNull = true;
+        if (_utf8Offsets is { } offsets)
+        {
+            offsets[row + 1] = offsets[row];
+        }
     }
 
     /// <summary>Appends a string value.</summary>
     public void AppendString(string value)
     {
+        if (_utf8Offsets is not null)
+        {
+            AppendUtf8(System.Text.Encoding.UTF8.GetBytes(value));
+            return;
+        }
+
         // Next() may grow the arrays: take the index before reading the field.
         var row = Next();
-        _strings![row] = value;
+        _strings ??= new string?[_nulls.Length];
+        _strings[row] = value;
+    }
+
+    /// <summary>Appends a string value given as valid UTF-8 (the caller has checked it).</summary>
+    public void AppendUtf8(ReadOnlySpan<byte> value)
+    {
+        if (_strings is not null)
+        {
+            AppendString(System.Text.Encoding.UTF8.GetString(value));
+            return;
+        }
+
+        // Rows before the first value were nulls: their offsets are all 0.
+        _utf8Offsets ??= new int[_nulls.Length + 1];
+        _utf8 ??= new byte[Math.Max(value.Length, Math.Clamp(value.Length * _nulls.Length, 64, 1 << 20))];
+        var row = Next();
+        var start = _utf8Offsets[row];
+        if (start + value.Length > _utf8.Length)
+        {
+            Array.Resize(ref _utf8, Math.Max(_utf8.Length * 2, start + value.Length));
+        }
+
+        value.CopyTo(_utf8.AsSpan(start));
+        _utf8Offsets[row + 1] = start + value.Length;
     }
 
     /// <summary>Appends a bool value.</summary>
@@ -115,6 +153,7 @@ public sealed class ColumnVectorBuilder
 
         switch (Kind)
         {
+            case ColumnKind.String when source.Utf8 is not null: AppendUtf8(source.GetUtf8(row)); break;
             case ColumnKind.String: AppendString(source.Strings![row]!); break;
             case ColumnKind.Bool: AppendBool(source.Bools![row]); break;
             case ColumnKind.Int32 or ColumnKind.Date: AppendInt32(source.Int32s![row]); break;
@@ -142,7 +181,9 @@ public sealed class ColumnVectorBuilder
         Kind = Kind,
         Count = Count,
         Nulls = _anyNull && Array.IndexOf(_nulls, true, 0, Count) >= 0 ? Trim(_nulls) : null,
-        Strings = Trim(_strings),
+        Strings = Kind == ColumnKind.String && _utf8Offsets is null ? Trim(_strings ??= new string?[Count]) : null,
+        Utf8 = _utf8Offsets is { } ends ? _utf8.AsSpan(0, ends[Count]).ToArray() : null,
+        Utf8Offsets = _utf8Offsets?.AsSpan(0, Count + 1).ToArray(),
         Bools = Trim(_bools),
         Int32s = Trim(_int32s),
         Int64s = Trim(_int64s),
@@ -173,6 +214,7 @@ public sealed class ColumnVectorBuilder
             var capacity = _nulls.Length * 2;
             Array.Resize(ref _nulls, capacity);
             if (_strings is not null) Array.Resize(ref _strings, capacity);
+            if (_utf8Offsets is not null) Array.Resize(ref _utf8Offsets, capacity + 1);
             if (_bools is not null) Array.Resize(ref _bools, capacity);
             if (_int32s is not null) Array.Resize(ref _int32s, capacity);
             if (_int64s is not null) Array.Resize(ref _int64s, capacity);

@@ -20,6 +20,7 @@ internal static class DuckDbValues
 
         switch (vector.Kind)
         {
+            case ColumnKind.String when vector.Utf8 is { } utf8: row.AppendValue(utf8.AsSpan(vector.Utf8Offsets![index], vector.Utf8Offsets[index + 1] - vector.Utf8Offsets[index])); break;
             case ColumnKind.String: row.AppendValue(vector.Strings![index]); break;
             case ColumnKind.Bool: row.AppendValue((bool?)vector.Bools![index]); break;
             case ColumnKind.Int32: row.AppendValue((int?)vector.Int32s![index]); break;

@@ -49,6 +49,20 @@ public sealed class PartitionHasherTests
         Assert.Equal(expected, PartitionHasher.PartitionOf(ByUser, [column.Build()], 0));
     }
 
+    [Theory]
+    [InlineData("u1", 1)]
+    [InlineData("alice", 0)]
+    [InlineData("", 6)]
+    [InlineData("Zürich", 5)]
+    public void PartitionOf_stringKeyAsUtf8Bytes_matchesTheSameGoldenVector(string userId, int expected)
+    {
+        var column = new ColumnVectorBuilder(ColumnKind.String);
+        column.AppendUtf8(System.Text.Encoding.UTF8.GetBytes(userId));
+
+        Assert.NotNull(column.Build().Utf8);
+        Assert.Equal(expected, PartitionHasher.PartitionOf(ByUser, [column.Build()], 0));
+    }
+
     [Fact]
     public void PartitionOf_composite_key_with_null_matches_golden_vector()
     {

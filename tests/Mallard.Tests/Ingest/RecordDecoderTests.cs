@@ -23,7 +23,7 @@ public sealed class RecordDecoderTests
         Assert.Equal(0, batch.TotalErrors);
         Assert.Equal(2, batch.RecordCount);
         Assert.Equal(11, batch.Columns.Length);
-        Assert.Equal("u1", batch.Columns[2].Strings![0]);
+        Assert.Equal("u1", batch.Columns[2].GetString(0));
         Assert.Equal("DE", batch.Columns[4].GetValue(0));
         Assert.Null(batch.Columns[4].GetValue(1));
         Assert.Equal(5120L, batch.Columns[6].GetValue(0));
@@ -61,7 +61,7 @@ public sealed class RecordDecoderTests
         var batch = new RecordDecoder(PageViews, 100, 100, maxStringBytes: 1024).Decode(Encoding.UTF8.GetBytes(body), BodyFormat.NdJson);
 
         Assert.Equal(0, batch.TotalErrors);
-        Assert.Equal(new string('A', 1000), batch.Columns[3].Strings![0]);
+        Assert.Equal(new string('A', 1000), batch.Columns[3].GetString(0));
     }
 
     [Fact]

@@ -284,7 +284,7 @@ public sealed class StoredKeyLookupTests
     private static string[] Texts(ColumnVector vector) =>
         Enumerable.Range(0, vector.Count).Select(row => vector.IsNull(row) ? "null" : vector.Kind switch
         {
-            ColumnKind.String => vector.Strings![row]!,
+            ColumnKind.String => vector.GetString(row),
             ColumnKind.Decimal => vector.Decimals![row].ToString(System.Globalization.CultureInfo.InvariantCulture),
             ColumnKind.Int64 => vector.Int64s![row].ToString(System.Globalization.CultureInfo.InvariantCulture),
             _ => vector.Kind.ToString(),
