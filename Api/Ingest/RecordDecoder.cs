@@ -19,6 +19,8 @@ public sealed class RecordDecoder
     private readonly int _maxReportedErrors;
     private readonly ColumnVectorBuilder[] _builders;
     private readonly bool[] _seen;
+    private readonly byte[][] _namesUtf8;
+    private readonly int[] _previousOrder;
     private readonly List<RecordError> _errors = [];
     private int _totalErrors;
     private int _records;
@@ -33,6 +35,8 @@ public sealed class RecordDecoder
         _maxReportedErrors = maxReportedErrors;
         _builders = dataset.Columns.Select(c => new ColumnVectorBuilder(c.Type.Kind, 1024)).ToArray();
         _seen = new bool[dataset.Columns.Count];
+        _namesUtf8 = [.. dataset.Columns.Select(c => System.Text.Encoding.UTF8.GetBytes(c.Name))];
+        _previousOrder = [.. Enumerable.Repeat(-1, dataset.Columns.Count)];
     }
 
     /// <summary>Decodes <paramref name="body"/>.</summary>
@@ -157,14 +161,37 @@ public sealed class RecordDecoder
         Array.Clear(_seen);
         Span<char> nameBuffer = stackalloc char[MaxNameLength + 1];
         var lookup = _dataset.ColumnLookup;
+        var position = 0;
         while (Next(ref reader) != JsonTokenType.EndObject)
         {
-            var nameLength = reader.ValueIsEscaped || reader.ValueSpan.Length > MaxNameLength * 3
-                ? -1
-                : CopyName(reader.ValueSpan, nameBuffer);
-            var name = nameLength >= 0 ? nameBuffer[..nameLength] : reader.GetString().AsSpan();
-            if (!lookup.TryGetValue(name, out var column))
+            // Records of one body almost always list their fields in the same order: the column
+            // at this position in the previous record is tried first, on the name's own bytes.
+            var field = position++;
+            ColumnDefinition? column = null;
+            if (field < _previousOrder.Length && _previousOrder[field] is var guess and >= 0
+                && !reader.ValueIsEscaped && !reader.HasValueSequence && reader.ValueSpan.SequenceEqual(_namesUtf8[guess]))
             {
+                column = _dataset.Columns[guess];
+            }
+            else
+            {
+                var nameLength = reader.ValueIsEscaped || reader.ValueSpan.Length > MaxNameLength * 3
+                    ? -1
+                    : CopyName(reader.ValueSpan, nameBuffer);
+                var name = nameLength >= 0 ? nameBuffer[..nameLength] : reader.GetString().AsSpan();
+                if (lookup.TryGetValue(name, out var found))
+                {
+                    column = found;
+                    if (field < _previousOrder.Length)
+                    {
+                        _previousOrder[field] = found.Ordinal;
+                    }
+                }
+            }
+
+            if (column is null)
+            {
+                var name = reader.GetString().AsSpan();
                 var unknown = DisplayText.Shorten(name);
                 AddError(index, unknown, RecordErrorCodes.UnknownField, $"'{unknown}' is not a column of '{_dataset.Name}'");
                 Next(ref reader);

@@ -21,6 +21,41 @@ public static class PartitionHasher
     /// <summary>The partition of row <paramref name="row"/> of <paramref name="columns"/> (contract order).</summary>
     public static int PartitionOf(DatasetDefinition dataset, IReadOnlyList<ColumnVector> columns, int row)
     {
+        // Most partition keys are a few strings decoded from a body as UTF-8: their bytes are
+        // hashed in one shot from the stack, with no hasher object and no text per row.
+        Span<byte> bytes = stackalloc byte[256];
+        var written = 0;
+        var ordinals = dataset.PartitionByOrdinals;
+        for (var i = 0; i < ordinals.Count; i++)
+        {
+            var vector = columns[ordinals[i]];
+            if (vector.IsNull(row))
+            {
+                if (written == bytes.Length)
+                {
+                    return PartitionOfCanonicalText(dataset, columns, row);
+                }
+
+                bytes[written++] = 0;
+                continue;
+            }
+
+            if (vector.Utf8 is null || vector.GetUtf8(row) is var text && written + 5 + text.Length > bytes.Length)
+            {
+                return PartitionOfCanonicalText(dataset, columns, row);
+            }
+
+            bytes[written] = 1;
+            BinaryPrimitives.WriteInt32LittleEndian(bytes[(written + 1)..], text.Length);
+            text.CopyTo(bytes[(written + 5)..]);
+            written += 5 + text.Length;
+        }
+
+        return (int)(XxHash64.HashToUInt64(bytes[..written]) % (ulong)dataset.Partitions);
+    }
+
+    private static int PartitionOfCanonicalText(DatasetDefinition dataset, IReadOnlyList<ColumnVector> columns, int row)
+    {
         var hash = new XxHash64();
         Span<byte> scratch = stackalloc byte[256];
         foreach (var ordinal in dataset.PartitionByOrdinals)

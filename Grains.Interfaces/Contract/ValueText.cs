@@ -278,15 +278,21 @@ public static class ValueText
         return ParseStatus.Ok;
     }
 
-    private static UInt128 Pow10(int exponent)
+    // Looked up, not multiplied out: decimal parsing asks for a power per digit.
+    private static readonly UInt128[] PowersOf10 = BuildPowersOf10();
+
+    private static UInt128 Pow10(int exponent) => PowersOf10[exponent];
+
+    private static UInt128[] BuildPowersOf10()
     {
-        UInt128 result = 1;
-        for (var i = 0; i < exponent; i++)
+        var powers = new UInt128[39];
+        powers[0] = 1;
+        for (var i = 1; i < powers.Length; i++)
         {
-            result *= 10;
+            powers[i] = powers[i - 1] * 10;
         }
 
-        return result;
+        return powers;
     }
 
     private static bool Digits(ReadOnlySpan<char> s, out int value)

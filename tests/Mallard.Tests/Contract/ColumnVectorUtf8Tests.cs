@@ -39,6 +39,38 @@ public sealed class ColumnVectorUtf8Tests
     }
 
     [Fact]
+    public void PartitionOf_utf8AndStringForms_routeAlike_withNullsAndTextsPastTheStackBuffer()
+    {
+        var dataset = ContractLoader.Parse("""
+            version: 1
+            datasets:
+              d:
+                key: [id]
+                partition_by: [a, b]
+                partitions: 1000
+                columns:
+                  id: { type: int64 }
+                  a: { type: string, nullable: true }
+                  b: { type: string, nullable: true }
+            """, "two.yaml").Datasets["d"];
+        string?[] b = [.. Texts.Reverse()];
+        var (utf8A, stringsA) = BothForms(Texts);
+        var (utf8B, stringsB) = BothForms(b);
+        var ids = new ColumnVectorBuilder(ColumnKind.Int64);
+        foreach (var _ in Texts)
+        {
+            ids.AppendInt64(1);
+        }
+
+        var idVector = ids.Build();
+
+        for (var row = 0; row < Texts.Length; row++)
+        {
+            Assert.Equal(PartitionHasher.PartitionOf(dataset, [idVector, stringsA, stringsB], row), PartitionHasher.PartitionOf(dataset, [idVector, utf8A, utf8B], row));
+        }
+    }
+
+    [Fact]
     public void AppendFrom_utf8Vector_keepsUtf8_andGatherCopiesTheChosenRows()
     {
         var (utf8, _) = BothForms(Texts);

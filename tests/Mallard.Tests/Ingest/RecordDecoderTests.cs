@@ -65,6 +65,27 @@ public sealed class RecordDecoderTests
     }
 
     [Fact]
+    public void Decode_recordsListingFieldsInAnotherOrder_orWithEscapedNames_fillTheRightColumns()
+    {
+        const string Shuffled = """
+            {"user_id":"u2","page":"/b","ts":"2026-11-26T10:00:01Z","event_id":"1b6f3c1e-8d1a-4c39-9a5e-1f2d3c4b5a60","duration_ms":7,"bytes":"8","bot":true,"day":"2026-11-27"}
+            """;
+        const string Escaped = """
+            {"\u0075ser_id":"u3","event_id":"2b6f3c1e-8d1a-4c39-9a5e-1f2d3c4b5a60","ts":"2026-11-26T10:00:02Z","p\u0061ge":"/c","duration_ms":9,"bytes":"10","bot":false,"day":"2026-11-28"}
+            """;
+
+        var batch = Decode($"[{ValidRecord},{Shuffled},{ValidRecord},{Escaped}]");
+        var unknown = Decode($"[{ValidRecord},{Escaped.Replace("}", ",\"nope\":1}", StringComparison.Ordinal)}]");
+
+        Assert.Equal(0, batch.TotalErrors);
+        Assert.Equal(["u1", "u2", "u1", "u3"], Enumerable.Range(0, 4).Select(batch.Columns[2].GetString));
+        Assert.Equal(["/home", "/b", "/home", "/c"], Enumerable.Range(0, 4).Select(batch.Columns[3].GetString));
+        Assert.Equal([1200, 7, 1200, 9], Enumerable.Range(0, 4).Select(row => (int)batch.Columns[5].GetValue(row)!));
+        var error = Assert.Single(unknown.Errors);
+        Assert.Equal((1, "nope"), (error.Index, error.Field));
+    }
+
+    [Fact]
     public void Decode_ndjson_reads_one_record_per_line_and_skips_blank_lines()
     {
         var body = $"{Flat(ValidRecord)}\n\n{Flat(ValidRecord)}\r\n";
