@@ -226,29 +226,42 @@ public sealed partial class PartitionGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        // Batches already queued are committed (or fail) before the shard closes: a graceful
-        // shutdown drains instead of dropping acknowledged-in-flight work.
-        if (_queue is { } queue)
+        try
         {
-            await queue.Drained;
-        }
+            // Batches already queued are committed (or fail) before the shard closes: a graceful
+            // shutdown drains instead of dropping acknowledged-in-flight work.
+            if (_queue is { } queue)
+            {
+                await queue.Drained;
+            }
 
-        // Closing while sealed for a move whose end never arrived: if the switch happened, the
-        // file is the target's now and is retired here rather than left for the next start.
-        if (_move is { Sealed: not null } && _dataset is { } dataset && _shard is { } sealedShard)
+            // Closing while sealed for a move whose end never arrived: if the switch happened, the
+            // file is the target's now and is retired here rather than left for the next start.
+            if (_move is { Sealed: not null } && _dataset is { } dataset && _shard is { } sealedShard)
+            {
+                try
+                {
+                    var owner = await store.ReadAsync(dataset.Name, sealedShard.Partition, cancellationToken);
+                    _retireOnClose |= owner is not null && owner.Owner != topology.Value.Ordinal;
+                }
+                catch (Exception e)
+                {
+                    // Unknown (the store, or the deactivation's time, ran out): the file stays, and
+                    // the next start retires it if another ordinal owns it.
+                    LogReclaimFailed(e, this.GetPrimaryKeyString(), _move.Move.MoveId);
+                }
+            }
+        }
+        finally
         {
-            try
-            {
-                var owner = await store.ReadAsync(dataset.Name, sealedShard.Partition, cancellationToken);
-                _retireOnClose |= owner is not null && owner.Owner != topology.Value.Ordinal;
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // Unknown: the file stays, and the next start retires it if another ordinal owns it.
-                LogReclaimFailed(e, this.GetPrimaryKeyString(), _move.Move.MoveId);
-            }
+            // Whatever happened above, the shard closes: a file left open in the catalog would
+            // refuse every later activation of the partition on this silo.
+            await CloseShardAsync(reason);
         }
+    }
 
+    private async Task CloseShardAsync(DeactivationReason reason)
+    {
         if (_gauge is { } gauge)
         {
             gauges.Unregister(gauge);

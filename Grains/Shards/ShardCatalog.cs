@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Mallard.Contract;
 using Mallard.Partitions;
 using Microsoft.Extensions.Logging;
@@ -20,6 +21,7 @@ public sealed class ShardCatalog(IOptions<ShardOptions> options, ContractDefinit
     private int _warnedKeyHashMb;
     private int _lastShareMb;
     private readonly ConcurrentDictionary<string, Shard?> _open = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _openedAt = new(StringComparer.Ordinal);
     private readonly string _root = Path.GetFullPath(options.Value.DataDirectory);
 
     /// <summary>Number of shards open in this silo.</summary>
@@ -160,8 +162,13 @@ public sealed class ShardCatalog(IOptions<ShardOptions> options, ContractDefinit
         if (!_open.TryAdd(path, null))
         {
             // An earlier activation of the partition is still opening or closing it: transient.
-            throw new PartitionException(ErrorCodes.PartitionUnavailable, $"shard {dataset.Name}/{partition} is still open in this silo (an earlier activation is closing it); retry");
+            // How long it has been open tells a slow close from a leak.
+            var since = _openedAt.TryGetValue(path, out var at) ? $"{Stopwatch.GetElapsedTime(at).TotalSeconds:F0} s ago" : "just now";
+            var state = _open.TryGetValue(path, out var holder) && holder is null ? "still opening" : "open";
+            throw new PartitionException(ErrorCodes.PartitionUnavailable, $"shard {dataset.Name}/{partition} is still open in this silo ({state}, opened {since}; an earlier activation is closing it); retry");
         }
+
+        _openedAt[path] = Stopwatch.GetTimestamp();
 
         try
         {
