@@ -117,13 +117,15 @@ public sealed partial class PartitionGrain(
         catch (PartitionException e)
         {
             Refuse(e);
-            await CloseAsync(opened);
+            _shard = opened;
+            await CloseShardAsync(reason: null);
             return;
         }
         catch (Exception e)
         {
             LogActivationFailed(e, key);
-            await CloseAsync(opened);
+            _shard = opened;
+            await CloseShardAsync(reason: null);
             throw;
         }
 
@@ -144,23 +146,6 @@ public sealed partial class PartitionGrain(
         LogActivated(key, shard.Path, _epoch);
     }
 
-    // Closes a shard an activation opened and will not serve (refused, failed or abandoned).
-    private async Task CloseAsync(Shard? opened)
-    {
-        if (opened is null)
-        {
-            return;
-        }
-
-        _shard = null;
-        if (_gauge is { } gauge)
-        {
-            gauges.Unregister(gauge);
-            _gauge = null;
-        }
-
-        await Task.Run(opened.Dispose, CancellationToken.None);
-    }
 
     // A new epoch: one above both the stored epoch and the shard's own stamp, taken only if this
     // ordinal still owns the partition (one conditional statement in the store). The shard stamp
@@ -260,7 +245,9 @@ public sealed partial class PartitionGrain(
         }
     }
 
-    private async Task CloseShardAsync(DeactivationReason reason)
+    // Closes the shard: on deactivation, or when an activation will not serve what it opened
+    // (refused, failed or given up on; no reason then, and nothing to retire).
+    private async Task CloseShardAsync(DeactivationReason? reason)
     {
         if (_gauge is { } gauge)
         {
@@ -272,7 +259,11 @@ public sealed partial class PartitionGrain(
         {
             _shard = null;
             await Task.Run(shard.Dispose, CancellationToken.None);
-            LogDeactivated(this.GetPrimaryKeyString(), reason.ReasonCode.ToString());
+            if (reason is { } deactivation)
+            {
+                LogDeactivated(this.GetPrimaryKeyString(), deactivation.ReasonCode.ToString());
+            }
+
             if (_retireOnClose)
             {
                 // The partition moved away: its old file is kept under retired/ for the retention period.
