@@ -18,6 +18,7 @@ public sealed partial class Shard
     private int _noScanQueries;
     private int _rowHintQueries;
     private int _rowHintMisses;
+    private int _interruptedInDuckDb;
 
     private SemaphoreSlim QuerySlots => LazyInitializer.EnsureInitialized(ref _querySlots, () => new SemaphoreSlim(_options.MaxConcurrentQueries));
 
@@ -94,7 +95,11 @@ public sealed partial class Shard
         _runningQueries[running] = 0;
         try
         {
-            cancellationToken.ThrowIfCancellationRequested();
+            if (cancellationToken.IsCancellationRequested)
+            {
+                throw Interrupted();
+            }
+
             using var interrupt = cancellationToken.Register(command.Cancel);
             running.ThrowIfPreempted();
             using var reader = command.ExecuteReader();
@@ -108,7 +113,11 @@ public sealed partial class Shard
                     hook(() => running.Preempted);
                 }
 
-                cancellationToken.ThrowIfCancellationRequested();
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    throw Interrupted();
+                }
+
                 running.ThrowIfPreempted();
                 if (query.IsAggregate && ++rows > _options.MaxGroupsPerPartition)
                 {
@@ -131,6 +140,8 @@ public sealed partial class Shard
         }
         catch (Exception e) when (cancellationToken.IsCancellationRequested && e is DuckDBException or OperationCanceledException)
         {
+            // Our own checks throw the refusal directly: what lands here came out of DuckDB.
+            Interlocked.Increment(ref _interruptedInDuckDb);
             throw Interrupted();
         }
         catch (DuckDBException e) when (DuckDbErrors.IsOutOfMemory(e))
@@ -253,6 +264,9 @@ public sealed partial class Shard
 
     /// <summary>Test seam: point lookups whose named rows did not answer them, and that scanned.</summary>
     internal int RowHintMisses => Volatile.Read(ref _rowHintMisses);
+
+    /// <summary>Test seam: queries whose cancellation stopped DuckDB itself (not a loop after DuckDB had finished).</summary>
+    internal int QueriesInterruptedInDuckDb => Volatile.Read(ref _interruptedInDuckDb);
 
     /// <summary>
     /// Interrupts every running query and waits (briefly) until they have let go of their memory.

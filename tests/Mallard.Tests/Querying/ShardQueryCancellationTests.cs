@@ -33,9 +33,9 @@ public sealed class ShardQueryCancellationTests
         var refusal = Assert.Throws<PartitionException>(() => shard.Query(heavy, cancel.Token));
         interrupted.Stop();
 
-        // Stopped inside DuckDB's aggregation, not after it: well before the query's own time.
+        // Stopped inside DuckDB's aggregation, not by the read loop after DuckDB had finished.
         Assert.Equal(ErrorCodes.QueryTimeout, refusal.Code);
-        Assert.True(interrupted.Elapsed < uninterrupted.Elapsed / 2, $"interrupted after {interrupted.Elapsed}; the whole query takes {uninterrupted.Elapsed}");
+        Assert.True(shard.QueriesInterruptedInDuckDb == 1, $"not interrupted inside DuckDB: it stopped after {interrupted.Elapsed}; the whole query takes {uninterrupted.Elapsed}");
         var count = shard.Query(new PartitionQuery("items", [], [], [], [new QueryAggregate(AggregateFunction.Count, null, "n")], [], 1, new ContractStamp(1, ItemsShards.Items.Hash)));
         Assert.Equal(3_000_000L, count.Vectors[0].GetValue(0));
     }
