@@ -1,4 +1,5 @@
 using DuckDB.NET.Data;
+using DuckDB.NET.Native;
 
 namespace Mallard.Grains.Shards;
 
@@ -18,6 +19,9 @@ internal static class DuckDbErrors
 
     /// <summary>An arithmetic result (a sum) does not fit its type.</summary>
     public static bool IsOverflow(DuckDBException e) => Has(e, "out of range") || Has(e, "Overflow");
+
+    /// <summary>A primary key or unique constraint refused a row.</summary>
+    public static bool IsConstraintViolation(DuckDBException e) => e.ErrorType == DuckDBErrorType.Constraint || Has(e, "Constraint Error");
 
     private static bool Has(DuckDBException e, string text) => e.Message.Contains(text, StringComparison.OrdinalIgnoreCase);
 }

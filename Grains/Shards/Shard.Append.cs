@@ -7,6 +7,11 @@ namespace Mallard.Grains.Shards;
 /// <summary>The write path: group commits, the direct-append fast path and the checked (staging) path.</summary>
 public sealed partial class Shard
 {
+    private int _ledgerConflicts;
+
+    /// <summary>Test seam: groups written a second time because a batch id they did not look up was in the ledger.</summary>
+    internal int LedgerConflicts => Volatile.Read(ref _ledgerConflicts);
+
     /// <summary>Appends one batch in its own transaction; see <see cref="AppendGroup"/>.</summary>
     /// <exception cref="PartitionException"><c>idempotency_key_reused</c> when the batch id was committed for another request.</exception>
     public PartitionReceipt Append(RecordBatch batch)
@@ -58,7 +63,7 @@ public sealed partial class Shard
             ApplyPendingMemoryLimit();
             try
             {
-                return WriteGroup(batches, prepared, outcomes, origin);
+                return WriteGroupOnce(batches, prepared, outcomes, origin);
             }
             catch (PartitionException e) when (e.Code == ErrorCodes.ShardMemoryExhausted && !_runningQueries.IsEmpty)
             {
@@ -67,16 +72,81 @@ public sealed partial class Shard
                 var preempted = PreemptQueries();
                 Array.Clear(outcomes);
                 RestoreRefusals(batches, prepared, outcomes);
-                return WriteGroup(batches, prepared, outcomes, origin) with { QueriesPreempted = preempted };
+                return WriteGroupOnce(batches, prepared, outcomes, origin) with { QueriesPreempted = preempted };
             }
         }
+    }
+
+    // A group skips the ledger lookup when none of its batches can have been committed before; if
+    // one was after all (its id reused for a body of new keys), the ledger's primary key refuses
+    // the group, which rolls back and is written once more, this time looking its ids up.
+    private GroupCommit WriteGroupOnce(
+        IReadOnlyList<RecordBatch> batches,
+        PreparedBatch?[] prepared,
+        (PartitionReceipt? Receipt, Exception? Error)[] outcomes,
+        LogPosition? origin)
+    {
+        var storedHit = StoredKeyHits(prepared);
+        if (storedHit is null)
+        {
+            return WriteGroup(batches, prepared, outcomes, origin, storedHit, lookUpLedger: true);
+        }
+
+        try
+        {
+            return WriteGroup(batches, prepared, outcomes, origin, storedHit, lookUpLedger: false);
+        }
+        catch (LedgerConflict)
+        {
+            Interlocked.Increment(ref _ledgerConflicts);
+            Array.Clear(outcomes);
+            RestoreRefusals(batches, prepared, outcomes);
+            return WriteGroup(batches, prepared, outcomes, origin, storedHit, lookUpLedger: true);
+        }
+    }
+
+    // Per batch, whether any of its keys is in the shard's set of stored keys; null when the group
+    // must look its ids up in the ledger: a batch committed before stored every key it staged
+    // (inserted or found), so a batch none of whose keys is stored was never committed, unless
+    // its id came back with another body. Without the exact set (a dedup window) nothing is known.
+    private bool[]? StoredKeyHits(PreparedBatch?[] prepared)
+    {
+        if (_storedKeys is not { } stored)
+        {
+            return null;
+        }
+
+        var hits = new bool[prepared.Length];
+        var anyHit = false;
+        for (var i = 0; i < prepared.Length; i++)
+        {
+            if (prepared[i] is not { } work)
+            {
+                continue;
+            }
+
+            foreach (var hash in work.KeyHashes)
+            {
+                if (stored.Contains(hash))
+                {
+                    hits[i] = anyHit = true;
+                    break;
+                }
+            }
+
+            anyHit |= work.KeyHashes.Length == 0;
+        }
+
+        return anyHit ? null : hits;
     }
 
     private GroupCommit WriteGroup(
         IReadOnlyList<RecordBatch> batches,
         PreparedBatch?[] prepared,
         (PartitionReceipt? Receipt, Exception? Error)[] outcomes,
-        LogPosition? origin)
+        LogPosition? origin,
+        bool[]? storedHit,
+        bool lookUpLedger)
     {
         using var transaction = _writer.BeginTransaction();
         var committedAt = origin?.CommittedAt ?? DateTime.UtcNow;
@@ -87,7 +157,7 @@ public sealed partial class Shard
         // decides exactly as the source did.
         var since = committedAt - _options.LedgerRetention;
         var expired = new List<string>();
-        var earlier = FindLedgerEntries(_writer, batchIds, since, expired);
+        var earlier = lookUpLedger ? FindLedgerEntries(_writer, batchIds, since, expired) : [];
 
         // A batch id can come twice in one group (a retry queued behind the original): the second
         // replays what the first wrote in this transaction.
@@ -118,7 +188,7 @@ public sealed partial class Shard
 
                 PartitionReceipt receipt;
                 var firstRow = nextRow;
-                if ((_storedKeys is not null || _windowKeys is not null) && !MayRepeatKey(work, groupKeys))
+                if ((_storedKeys is not null || _windowKeys is not null) && !MayRepeatKey(work, groupKeys, storedHit?[i]))
                 {
                     // Most batches bring only new keys: no stored key has any of their hashes
                     // (within the window, with one), so the rows go straight into the table, in order.
@@ -156,8 +226,11 @@ public sealed partial class Shard
                 }
 
                 WriteLedger(written.Values, committedAt, seq);
-                AdvancePosition(seq);
             }
+        }
+        catch (DuckDBException e) when (!lookUpLedger && DuckDbErrors.IsConstraintViolation(e))
+        {
+            throw new LedgerConflict();
         }
         catch (DuckDBException e)
         {
@@ -174,6 +247,10 @@ public sealed partial class Shard
         try
         {
             transaction.Commit();
+        }
+        catch (DuckDBException e) when (!lookUpLedger && DuckDbErrors.IsConstraintViolation(e))
+        {
+            throw new LedgerConflict();
         }
         catch (DuckDBException e)
         {
@@ -221,15 +298,20 @@ public sealed partial class Shard
     // Whether a staged key may be stored already: its hash is in the shard's set (within the
     // window of its time, with a dedup window) or came with an earlier batch of the group, whose
     // time does not matter: the staging path decides.
-    private bool MayRepeatKey(PreparedBatch work, List<(ulong[] Hashes, long FirstRow, long[]? Times)> groupKeys)
+    private bool MayRepeatKey(PreparedBatch work, List<(ulong[] Hashes, long FirstRow, long[]? Times)> groupKeys, bool? storedHit)
     {
+        if (storedHit == true)
+        {
+            return true;
+        }
+
         // Most groups hold one batch: a set of the earlier batches' hashes is built only when there are some.
         var earlier = groupKeys.Count == 0 ? null : groupKeys.SelectMany(batch => batch.Hashes).ToHashSet();
         for (var row = 0; row < work.KeyHashes.Length; row++)
         {
             var hash = work.KeyHashes[row];
             if (earlier?.Contains(hash) == true
-                || _storedKeys?.Contains(hash) == true
+                || (storedHit is null && _storedKeys?.Contains(hash) == true)
                 || _windowKeys?.MayHold(hash, work.Times![row]) == true)
             {
                 return true;
@@ -436,4 +518,7 @@ public sealed partial class Shard
             }
         }
     }
+
+    // The ledger refused a batch id the group did not look up: it had been committed before.
+    private sealed class LedgerConflict : Exception;
 }

@@ -109,10 +109,25 @@ public sealed partial class Shard
         try
         {
             BeforeLedgerPrune?.Invoke();
-            using var command = _writer.CreateCommand();
-            command.CommandText = ShardSql.PruneLedger;
-            command.Parameters.Add(new DuckDBParameter("cutoff", DateTime.SpecifyKind(now - _options.LedgerRetention, DateTimeKind.Unspecified)));
-            command.ExecuteNonQuery();
+            using var transaction = _writer.BeginTransaction();
+
+            // The prune may delete the newest group's entries too (after a day without writes):
+            // the position table keeps the position they carried.
+            using (var position = _writer.CreateCommand())
+            {
+                position.CommandText = ShardSql.AdvancePosition;
+                position.Parameters.Add(new DuckDBParameter("seq", _commitSeq));
+                position.ExecuteNonQuery();
+            }
+
+            using (var command = _writer.CreateCommand())
+            {
+                command.CommandText = ShardSql.PruneLedger;
+                command.Parameters.Add(new DuckDBParameter("cutoff", DateTime.SpecifyKind(now - _options.LedgerRetention, DateTimeKind.Unspecified)));
+                command.ExecuteNonQuery();
+            }
+
+            transaction.Commit();
             _lastPrune = now;
             return null;
         }

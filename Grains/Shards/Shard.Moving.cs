@@ -216,12 +216,4 @@ public sealed partial class Shard
             DuckDbCommands.Execute(_writer, ShardSql.Checkpoint);
         }
     }
-
-    private void AdvancePosition(long seq)
-    {
-        using var command = _writer.CreateCommand();
-        command.CommandText = ShardSql.AdvancePosition;
-        command.Parameters.Add(new DuckDBParameter("seq", seq));
-        command.ExecuteNonQuery();
-    }
 }

@@ -54,8 +54,9 @@ public sealed class ShardOptions
 
     /// <summary>
     /// Longest a partition's writer waits for more appends before a group commit while appends
-    /// arrive concurrently (never for a lone sequential client); 0 turns it off. Fewer, larger
-    /// commits cost far less CPU per row; see BENCHMARKS.md ("Commit linger").
+    /// arrive concurrently (never for a lone sequential client); it waits as long as its recent
+    /// commits took when that is shorter; 0 turns it off. Fewer, larger commits cost far less CPU
+    /// per row; see BENCHMARKS.md ("Commit linger").
     /// </summary>
     public int CommitLingerMs { get; set; } = 40;
 

@@ -64,7 +64,12 @@ internal static partial class ShardSql
     /// <summary>A shard from before the commit sequence starts at position 0.</summary>
     public const string InitPosition = $"INSERT INTO {PositionTable} SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM {PositionTable})";
 
-    public const string ReadPosition = $"SELECT coalesce(max(commit_seq), 0) FROM {PositionTable}";
+    /// <summary>
+    /// The newest group's entries in the ledger carry the position; the position table keeps it
+    /// for when the ledger has none left (written before a prune deletes entries).
+    /// </summary>
+    public const string ReadPosition =
+        $"SELECT greatest((SELECT coalesce(max(commit_seq), 0) FROM {PositionTable}), (SELECT coalesce(max(commit_seq), 0) FROM {LedgerTable}))";
 
     public const string AdvancePosition = $"UPDATE {PositionTable} SET commit_seq = $seq";
 
