@@ -11,11 +11,12 @@ return args switch
     ["auth", ..] => AuthBenchmark.Run(args[1..]),
     ["clickhouse", ..] => HeadToHeadBenchmark.Run(args[1..]),
     ["soak", ..] => SoakBenchmark.Run(args[1..]),
+    ["commits", ..] => CommitCostBenchmark.Run(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: dotnet run -c Release --project bench -- (all [--quick] | queries [--quick] | ingest [--quick] [--seconds N] [--dashboard] | gateway-stages | rebalance [--quick] [--rows N] | auth [--rounds N] [--seconds S] | clickhouse [--quick] [--seconds N] [--plain-only] | soak [--minutes N] [--schema FILE] [-- --Mallard:Shards:…=…] | dedup [--rows N] [--memory-mb M] [--keys v4|v7] [--storage-version V])");
+    Console.Error.WriteLine("usage: dotnet run -c Release --project bench -- (all [--quick] | queries [--quick] | ingest [--quick] [--seconds N] [--dashboard] | gateway-stages | rebalance [--quick] [--rows N] | auth [--rounds N] [--seconds S] | clickhouse [--quick] [--seconds N] [--plain-only | --arrow-only] | soak [--minutes N] [--schema FILE] [-- --Mallard:Shards:…=…] | commits [--sizes N,N,…] | dedup [--rows N] [--memory-mb M] [--keys v4|v7] [--storage-version V])");
     return 2;
 }

@@ -10,11 +10,13 @@ namespace Mallard.Grains.Writing;
 /// one group (one transaction), completes each caller with its own outcome, and repeats while work
 /// is waiting. A group that fails as a whole fails each of its callers; the next group still runs.
 /// While appends arrive concurrently (one came in while a group was committing or others were
-/// waiting, within the last second), the writer lingers up to <c>linger</c> before taking a group,
-/// so that more of them share one commit: a shard commit costs milliseconds whatever its size, and
-/// a request's rows are spread over every partition, so without it each commit carries one
-/// request's slice. A lone sequential client never waits. It knows nothing of Orleans or DuckDB,
-/// so its rules are tested without a cluster.
+/// waiting, within the last second), the writer lingers before taking a group, so that more of
+/// them share one commit: a shard commit costs milliseconds whatever its size, and a request's
+/// rows are spread over every partition, so without it each commit carries one request's slice.
+/// It lingers as long as its recent commits took (a moving average), at most <c>linger</c>: where
+/// commits are quick the CPU has room, and waiting would only add latency; where they are slow
+/// (a saturated CPU, a slow disk) larger groups save the most. A lone sequential client never
+/// waits. It knows nothing of Orleans or DuckDB, so its rules are tested without a cluster.
 /// </summary>
 public sealed class PartitionWriteQueue
 {
@@ -29,10 +31,12 @@ public sealed class PartitionWriteQueue
     private readonly Action<long> _queuedRowsChanged;
     private readonly TimeSpan _linger;
     private readonly Func<TimeSpan, Task> _delay;
+    private readonly TimeProvider _time;
     private long _queuedRows;
     private bool _writing;
     private bool _committing;
     private long? _lastConcurrentArrival;
+    private double _commitSecondsAverage;
     private TaskCompletionSource? _lingering;
     private long _generation;
     private Task _writer = Task.CompletedTask;
@@ -43,8 +47,9 @@ public sealed class PartitionWriteQueue
     /// <param name="commit">Commits one group; returns one outcome per batch, in order, or throws to fail them all.</param>
     /// <param name="beforeGroup">Awaited before each group is taken (the commit gate).</param>
     /// <param name="queuedRowsChanged">Told the number of waiting rows whenever it changes (the queue gauge).</param>
-    /// <param name="linger">Longest wait for more appends before a group while appends arrive concurrently; zero never waits.</param>
+    /// <param name="linger">Longest wait for more appends before a group while appends arrive concurrently (the recent commit time when shorter); zero never waits.</param>
     /// <param name="delay">The wait itself (a test seam; <see cref="Task.Delay(TimeSpan)"/> otherwise).</param>
+    /// <param name="time">The clock that times commits and arrivals (a test seam; the system's otherwise).</param>
     public PartitionWriteQueue(
         int maxQueuedRows,
         int maxRowsPerCommit,
@@ -52,8 +57,10 @@ public sealed class PartitionWriteQueue
         Func<Task>? beforeGroup = null,
         Action<long>? queuedRowsChanged = null,
         TimeSpan linger = default,
-        Func<TimeSpan, Task>? delay = null)
+        Func<TimeSpan, Task>? delay = null,
+        TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         _linger = linger;
         _delay = delay ?? (wait => Task.Delay(wait));
         _maxQueuedRows = maxQueuedRows;
@@ -93,7 +100,7 @@ public sealed class PartitionWriteQueue
     /// </summary>
     public Task<PartitionReceipt>? TryEnqueue(RecordBatch batch, Activity? span = null)
     {
-        var pending = new PendingAppend(batch, new TaskCompletionSource<PartitionReceipt>(TaskCreationOptions.RunContinuationsAsynchronously), span, Stopwatch.GetTimestamp());
+        var pending = new PendingAppend(batch, new TaskCompletionSource<PartitionReceipt>(TaskCreationOptions.RunContinuationsAsynchronously), span, _time.GetTimestamp());
         long queued;
         long generation = 0;
         TaskCompletionSource? filled = null;
@@ -164,14 +171,14 @@ public sealed class PartitionWriteQueue
             var (group, rows) = TakeGroup();
             try
             {
-                var started = Stopwatch.GetTimestamp();
+                var started = _time.GetTimestamp();
                 foreach (var pending in group)
                 {
-                    pending.Span?.SetTag("mallard.queue_wait_ms", Stopwatch.GetElapsedTime(pending.Enqueued, started).TotalMilliseconds);
+                    pending.Span?.SetTag("mallard.queue_wait_ms", _time.GetElapsedTime(pending.Enqueued, started).TotalMilliseconds);
                 }
 
                 var outcomes = await _commit(group);
-                EndCommit();
+                EndCommit(_time.GetElapsedTime(started));
                 for (var i = 0; i < group.Count; i++)
                 {
                     Complete(group[i], outcomes[i]);
@@ -179,7 +186,7 @@ public sealed class PartitionWriteQueue
             }
             catch (Exception e)
             {
-                EndCommit();
+                EndCommit(null);
                 foreach (var pending in group)
                 {
                     Complete(pending, new AppendOutcome(null, e));
@@ -206,18 +213,20 @@ public sealed class PartitionWriteQueue
     private async Task LingerAsync()
     {
         TaskCompletionSource lingering;
+        TimeSpan linger;
         lock (_sync)
         {
             if (_linger <= TimeSpan.Zero || _queuedRows >= _maxRowsPerCommit
-                || _lastConcurrentArrival is not { } arrival || Stopwatch.GetElapsedTime(arrival) > ConcurrencyMemory)
+                || _lastConcurrentArrival is not { } arrival || _time.GetElapsedTime(arrival) > ConcurrencyMemory)
             {
                 return;
             }
 
             lingering = _lingering = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            linger = TimeSpan.FromSeconds(Math.Min(_linger.TotalSeconds, _commitSecondsAverage));
         }
 
-        await Task.WhenAny(lingering.Task, _delay(_linger));
+        await Task.WhenAny(lingering.Task, _delay(linger));
         lock (_sync)
         {
             _lingering = null;
@@ -225,11 +234,17 @@ public sealed class PartitionWriteQueue
     }
 
     // Before any caller of the group hears back: an append sent after an acknowledgement is sequential.
-    private void EndCommit()
+    private void EndCommit(TimeSpan? took)
     {
         lock (_sync)
         {
             _committing = false;
+            if (took is { } duration)
+            {
+                // A fifth of the newest commit: follows a change within a few commits, and one
+                // slow checkpoint does not triple the next linger.
+                _commitSecondsAverage = _commitSecondsAverage == 0 ? duration.TotalSeconds : (0.8 * _commitSecondsAverage) + (0.2 * duration.TotalSeconds);
+            }
         }
     }
 

@@ -11,6 +11,7 @@ public sealed class PartitionWriteQueueTests
     private readonly ConcurrentQueue<string[]> _groups = new();
     private readonly ConcurrentQueue<long> _gauge = new();
     private TaskCompletionSource _hold = Released();
+    private (ManualClock Clock, TimeSpan Takes)? _commitTakes;   // how long each scripted commit takes on the test's clock
 
     [Fact]
     public async Task TryEnqueue_batches_arriving_while_a_commit_runs_share_the_next_group()
@@ -177,7 +178,6 @@ public sealed class PartitionWriteQueueTests
         var lingerOver = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var queue = Queue(linger: TimeSpan.FromMilliseconds(40), delay: wait =>
         {
-            Assert.Equal(TimeSpan.FromMilliseconds(40), wait);
             lingerStarted.TrySetResult();
             return lingerOver.Task;
         });
@@ -218,13 +218,44 @@ public sealed class PartitionWriteQueueTests
         Assert.Equal([["a"], ["b", "c"]], _groups.ToArray());
     }
 
-    private PartitionWriteQueue Queue(int maxQueuedRows = 1_000, int maxRowsPerCommit = 1_000, TimeSpan linger = default, Func<TimeSpan, Task>? delay = null) =>
+    [Theory]
+    [InlineData(12, 12)]   // quick commits: linger no longer than one takes
+    [InlineData(100, 40)]  // slow commits: the configured linger is the most
+    public async Task Linger_lastsAsLongAsTheRecentCommits_atMostTheConfiguredLinger(int commitMs, int lingerMs)
+    {
+        var lingers = new ConcurrentQueue<TimeSpan>();
+        var lingerOver = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var clock = new ManualClock(DateTimeOffset.UnixEpoch);
+        _commitTakes = (clock, TimeSpan.FromMilliseconds(commitMs));
+        var queue = Queue(linger: TimeSpan.FromMilliseconds(40), time: clock, delay: wait =>
+        {
+            lingers.Enqueue(wait);
+            return lingerOver.Task;
+        });
+        _hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var a = queue.TryEnqueue(Batch("a", 10))!;
+        var b = queue.TryEnqueue(Batch("b", 10))!;   // arrives while a's group is being written
+
+        _hold.SetResult();
+        await a;
+        lingerOver.SetResult();
+        await b;
+
+        Assert.Equal([TimeSpan.FromMilliseconds(lingerMs)], lingers.ToArray());
+    }
+
+    private PartitionWriteQueue Queue(int maxQueuedRows = 1_000, int maxRowsPerCommit = 1_000, TimeSpan linger = default, Func<TimeSpan, Task>? delay = null, TimeProvider? time = null) =>
         new(maxQueuedRows, maxRowsPerCommit, async group =>
         {
             await _hold.Task;
+            if (_commitTakes is var (clock, takes))
+            {
+                clock.Advance(takes);
+            }
+
             _groups.Enqueue(group.Select(g => g.Batch.BatchId).ToArray());
             return group.Select(g => new AppendOutcome(Receipt(g.Batch), null)).ToArray();
-        }, queuedRowsChanged: _gauge.Enqueue, linger: linger, delay: delay);
+        }, queuedRowsChanged: _gauge.Enqueue, linger: linger, delay: delay, time: time);
 
     private static RecordBatch Batch(string id, int rows) => Batches.Events(id, 0, rows);
 
