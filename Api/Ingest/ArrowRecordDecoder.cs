@@ -45,11 +45,13 @@ public sealed class ArrowRecordDecoder
                 return Done(records, columns: null);
             }
 
-            var builders = _dataset.Columns.Select(c => new ColumnVectorBuilder(c.Type.Kind, 1024)).ToArray();
+            ColumnVectorBuilder[]? builders = null;
             while (reader.ReadNextRecordBatch() is { } batch)
             {
                 using (batch)
                 {
+                    // Sized by the first record batch: most streams hold one.
+                    builders ??= _dataset.Columns.Select(c => new ColumnVectorBuilder(c.Type.Kind, batch.Length)).ToArray();
                     if ((long)records + batch.Length > _maxRecords)
                     {
                         return new DecodedBatch { RecordCount = records + batch.Length, TooManyRecords = true };
@@ -89,7 +91,7 @@ public sealed class ArrowRecordDecoder
                 }
             }
 
-            return Done(records, _totalErrors == 0 ? builders : null);
+            return Done(records, _totalErrors == 0 ? builders ?? _dataset.Columns.Select(c => new ColumnVectorBuilder(c.Type.Kind)).ToArray() : null);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -202,7 +204,7 @@ public sealed class ArrowRecordDecoder
             }
         }
 
-        for (var row = 0; row < array.Length; row++)
+        void AppendOne(int row)
         {
             var index = first + row;
             if (array.IsNull(row))
@@ -213,7 +215,7 @@ public sealed class ArrowRecordDecoder
                 }
 
                 builder.AppendNull();
-                continue;
+                return;
             }
 
             if (ArrowValues.TryAppend(column, type, array, row, builder, _maxStringBytes) is { } error)
@@ -221,6 +223,16 @@ public sealed class ArrowRecordDecoder
                 Refuse(index, error.Code, $"'{column.Name}': {error.Message}");
                 builder.AppendNull();
             }
+        }
+
+        if (ArrowColumns.TryAppend(column, type, array, builder, _maxStringBytes, AppendOne))
+        {
+            return;
+        }
+
+        for (var row = 0; row < array.Length; row++)
+        {
+            AppendOne(row);
         }
     }
 

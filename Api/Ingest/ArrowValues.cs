@@ -15,8 +15,11 @@ internal static class ArrowValues
 {
     private const long MicrosPerDay = 86_400_000_000;
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-    private static readonly int MinDay = ValueText.DateOnlyToDate(DateOnly.MinValue);
-    private static readonly int MaxDay = ValueText.DateOnlyToDate(DateOnly.MaxValue);
+    /// <summary>The first day a date column holds (0001-01-01), in days since 1970-01-01.</summary>
+    public static readonly int MinDay = ValueText.DateOnlyToDate(DateOnly.MinValue);
+
+    /// <summary>The last day a date column holds (9999-12-31), in days since 1970-01-01.</summary>
+    public static readonly int MaxDay = ValueText.DateOnlyToDate(DateOnly.MaxValue);
 
     /// <summary>Appends the value at <paramref name="row"/>; null on success, else the error.</summary>
     /// <remarks>The stream column's type was matched to the contract column's by its schema first.</remarks>
