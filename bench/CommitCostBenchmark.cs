@@ -33,6 +33,11 @@ public static class CommitCostBenchmark
                 $"| {size:N0} | {total / size:N0} | {rate:N0} | {cpuMs * 1000 / size:F2} | {cpuMs:F2} | {wallMs:F2} |"));
         }
 
+        if (points.Count < 2)
+        {
+            return 0;
+        }
+
         var meanX = points.Average(p => p.Rows);
         var meanY = points.Average(p => p.CpuMs);
         var slope = points.Sum(p => (p.Rows - meanX) * (p.CpuMs - meanY)) / points.Sum(p => (p.Rows - meanX) * (p.Rows - meanX));
@@ -51,7 +56,7 @@ public static class CommitCostBenchmark
         {
             using var shard = new ShardCatalog(options, contract).Open(dataset, 0);
             var random = new Random(1);
-            var batches = Enumerable.Range(0, total / size).Select(i => Batch(dataset, contract, random, i * size, size)).ToList();
+            var batches = Enumerable.Range(0, total / size).Select(i => PageViewBatches.Create(dataset, contract, random, i * size, size)).ToList();
             // Warm-up: the JIT and DuckDB's first blocks, not measured.
             foreach (var batch in batches.Take(batches.Count / 5))
             {
@@ -76,45 +81,5 @@ public static class CommitCostBenchmark
         {
             Directory.Delete(folder, recursive: true);
         }
-    }
-
-    private static RecordBatch Batch(DatasetDefinition dataset, ContractDefinition contract, Random random, int first, int rows)
-    {
-        // The page_views columns of schema.yaml, in its order.
-        var builders = dataset.Columns.Select(c => new ColumnVectorBuilder(c.Type.Kind, rows)).ToArray();
-        var baseMicros = 1_767_225_600_000_000L;
-        for (var i = 0; i < rows; i++)
-        {
-            builders[0].AppendUuid(Guid.NewGuid());
-            builders[1].AppendInt64(baseMicros + (first + i) * 1_000L);
-            builders[2].AppendString($"user-{random.Next(100_000)}");
-            builders[3].AppendString(random.Next(6) switch { 0 => "/home", 1 => "/search", 2 => "/cart", 3 => "/checkout", 4 => "/help", _ => "/about" });
-            if (random.Next(5) == 0)
-            {
-                builders[4].AppendNull();
-            }
-            else
-            {
-                builders[4].AppendString(random.Next(3) switch { 0 => "DE", 1 => "US", _ => "BR" });
-            }
-
-            builders[5].AppendInt32(random.Next(600_000));
-            builders[6].AppendInt64(random.NextInt64(5_000_000_000L));
-            if (random.Next(4) == 0)
-            {
-                builders[7].AppendNull();
-            }
-            else
-            {
-                builders[7].AppendDecimal(random.Next(10_000_000) / 100m);
-            }
-
-            builders[8].AppendBool(random.Next(10) == 0);
-            builders[9].AppendFloat64(random.NextDouble());
-            builders[10].AppendInt32(20_454 + random.Next(30));
-        }
-
-        var id = Guid.NewGuid().ToString("N");
-        return new RecordBatch(id, rows, builders.Select(b => b.Build()).ToArray(), new ContractStamp(contract.Version, dataset.Hash), Enumerable.Range(0, rows).ToArray(), id);
     }
 }

@@ -77,7 +77,7 @@ public static class DedupBenchmark
             {
                 while (total < milestone)
                 {
-                    last = Batch(dataset, contract, random, total, timeOrderedKeys);
+                    last = PageViewBatches.Create(dataset, contract, random, total, BatchRows, timeOrderedKeys);
                     var started = Stopwatch.GetTimestamp();
                     try
                     {
@@ -122,35 +122,6 @@ public static class DedupBenchmark
         {
             Directory.Delete(folder, recursive: true);
         }
-    }
-
-    private static RecordBatch Batch(DatasetDefinition dataset, ContractDefinition contract, Random random, int first, bool timeOrderedKeys)
-    {
-        var builders = dataset.Columns.Select(c => new ColumnVectorBuilder(c.Type.Kind, BatchRows)).ToArray();
-        var baseMicros = 1_767_225_600_000_000L;
-        for (var i = 0; i < BatchRows; i++)
-        {
-            var n = first + i;
-            builders[0].AppendUuid(timeOrderedKeys ? Guid.CreateVersion7() : Guid.NewGuid());
-            builders[1].AppendInt64(baseMicros + n * 1_000L);
-            builders[2].AppendString($"user-{random.Next(100_000)}");
-            builders[3].AppendString(random.Next(6) switch { 0 => "/home", 1 => "/search", 2 => "/cart", 3 => "/checkout", 4 => "/help", _ => "/about" });
-            builders[4].AppendInt32(random.Next(600_000));
-            builders[5].AppendInt64(random.NextInt64(5_000_000_000L));
-            if (random.Next(4) == 0)
-            {
-                builders[6].AppendNull();
-            }
-            else
-            {
-                builders[6].AppendDecimal(random.Next(10_000_000) / 100m);
-            }
-
-            builders[7].AppendBool(random.Next(10) == 0);
-        }
-
-        var id = Guid.NewGuid().ToString("N");
-        return new RecordBatch(id, BatchRows, builders.Select(b => b.Build()).ToArray(), new ContractStamp(contract.Version, dataset.Hash), Enumerable.Range(0, BatchRows).ToArray(), id);
     }
 
     private static int Option(string[] args, string name, int fallback)
