@@ -4,7 +4,7 @@ using Mallard.Partitions;
 
 namespace Mallard.Grains.Shards;
 
-/// <summary>The write path: group commits, the direct-append fast path and the checked (staging) path.</summary>
+/// <summary>The write path: group commits, the ledger lookup a group of new keys skips, and the direct append (which rows are new: Shard.Dedup.cs).</summary>
 public sealed partial class Shard
 {
     private int _ledgerConflicts;
@@ -86,58 +86,56 @@ public sealed partial class Shard
         (PartitionReceipt? Receipt, Exception? Error)[] outcomes,
         LogPosition? origin)
     {
-        var storedHit = StoredKeyHits(prepared);
-        if (storedHit is null)
+        if (!NoKeyStored(prepared))
         {
-            return WriteGroup(batches, prepared, outcomes, origin, storedHit, lookUpLedger: true);
+            return WriteGroup(batches, prepared, outcomes, origin, keysKnownNew: false);
         }
 
         try
         {
-            return WriteGroup(batches, prepared, outcomes, origin, storedHit, lookUpLedger: false);
+            return WriteGroup(batches, prepared, outcomes, origin, keysKnownNew: true);
         }
         catch (LedgerConflict)
         {
             Interlocked.Increment(ref _ledgerConflicts);
             Array.Clear(outcomes);
             RestoreRefusals(batches, prepared, outcomes);
-            return WriteGroup(batches, prepared, outcomes, origin, storedHit, lookUpLedger: true);
+            return WriteGroup(batches, prepared, outcomes, origin, keysKnownNew: false);
         }
     }
 
-    // Per batch, whether any of its keys is in the shard's set of stored keys; null when the group
-    // must look its ids up in the ledger: a batch committed before stored every key it staged
-    // (inserted or found), so a batch none of whose keys is stored was never committed, unless
+    // Whether no key of any batch is in the shard's set of stored keys, i.e. no batch was
+    // committed before: a committed batch stored every key it staged (inserted or found), unless
     // its id came back with another body. Without the exact set (a dedup window) nothing is known.
-    private bool[]? StoredKeyHits(PreparedBatch?[] prepared)
+    private bool NoKeyStored(PreparedBatch?[] prepared)
     {
         if (_storedKeys is not { } stored)
         {
-            return null;
+            return false;
         }
 
-        var hits = new bool[prepared.Length];
-        var anyHit = false;
-        for (var i = 0; i < prepared.Length; i++)
+        foreach (var work in prepared)
         {
-            if (prepared[i] is not { } work)
+            if (work is null)
             {
                 continue;
+            }
+
+            if (work.KeyHashes.Length == 0)
+            {
+                return false;
             }
 
             foreach (var hash in work.KeyHashes)
             {
                 if (stored.Contains(hash))
                 {
-                    hits[i] = anyHit = true;
-                    break;
+                    return false;
                 }
             }
-
-            anyHit |= work.KeyHashes.Length == 0;
         }
 
-        return anyHit ? null : hits;
+        return true;
     }
 
     private GroupCommit WriteGroup(
@@ -145,9 +143,9 @@ public sealed partial class Shard
         PreparedBatch?[] prepared,
         (PartitionReceipt? Receipt, Exception? Error)[] outcomes,
         LogPosition? origin,
-        bool[]? storedHit,
-        bool lookUpLedger)
+        bool keysKnownNew)
     {
+        var lookUpLedger = !keysKnownNew;
         using var transaction = _writer.BeginTransaction();
         var committedAt = origin?.CommittedAt ?? DateTime.UtcNow;
         var seq = 0L;
@@ -188,7 +186,7 @@ public sealed partial class Shard
 
                 PartitionReceipt receipt;
                 var firstRow = nextRow;
-                if ((_storedKeys is not null || _windowKeys is not null) && !MayRepeatKey(work, groupKeys, storedHit?[i]))
+                if ((_storedKeys is not null || _windowKeys is not null) && !MayRepeatKey(work, groupKeys, keysKnownNew))
                 {
                     // Most batches bring only new keys: no stored key has any of their hashes
                     // (within the window, with one), so the rows go straight into the table, in order.
@@ -295,32 +293,6 @@ public sealed partial class Shard
         return new GroupCommit(outcomes, seq, committedAt) { LedgerPruneFailure = PruneLedgerIfDue(committedAt) };
     }
 
-    // Whether a staged key may be stored already: its hash is in the shard's set (within the
-    // window of its time, with a dedup window) or came with an earlier batch of the group, whose
-    // time does not matter: the staging path decides.
-    private bool MayRepeatKey(PreparedBatch work, List<(ulong[] Hashes, long FirstRow, long[]? Times)> groupKeys, bool? storedHit)
-    {
-        if (storedHit == true)
-        {
-            return true;
-        }
-
-        // Most groups hold one batch: a set of the earlier batches' hashes is built only when there are some.
-        var earlier = groupKeys.Count == 0 ? null : groupKeys.SelectMany(batch => batch.Hashes).ToHashSet();
-        for (var row = 0; row < work.KeyHashes.Length; row++)
-        {
-            var hash = work.KeyHashes[row];
-            if (earlier?.Contains(hash) == true
-                || (storedHit is null && _storedKeys?.Contains(hash) == true)
-                || _windowKeys?.MayHold(hash, work.Times![row]) == true)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
     // Disposing the appender flushes its rows into the transaction.
     private static void FlushAppender(ref DuckDBAppender? appender)
     {
@@ -411,89 +383,6 @@ public sealed partial class Shard
         {
             return "unknown";
         }
-    }
-
-    // Within the batch the first record with a key wins; this and the key hashes need no lock.
-    private PreparedBatch Prepare(RecordBatch batch)
-    {
-        var keyColumns = _dataset.KeyOrdinals.Select(o => batch.Columns[o]).ToArray();
-        var hashes = RecordKey.Hashes(keyColumns, batch.RowCount);
-        var repeated = RecordKey.RepeatedWithinBatch(_dataset, keyColumns, hashes);
-        var times = _windowKeys is null ? null : EventTimes(batch);
-        if (repeated.Count == 0)
-        {
-            return new PreparedBatch(Enumerable.Range(0, batch.RowCount).ToList(), repeated, hashes, times);
-        }
-
-        var isRepeated = repeated.ToHashSet();
-        var staged = Enumerable.Range(0, batch.RowCount).Where(row => !isRepeated.Contains(row)).ToList();
-        return new PreparedBatch(staged, repeated, staged.Select(row => hashes[row]).ToArray(), times is null ? null : staged.Select(row => times[row]).ToArray());
-    }
-
-    // The event times of a batch of a dataset with a time column (every dataset with a dedup window has one).
-    private long[] EventTimes(RecordBatch batch) => batch.Columns[_dataset.Columns.First(c => c.Name == _dataset.TimeColumn).Ordinal].Int64s!;
-
-    /// <summary>
-    /// A batch ready to write: its rows to store, the rows repeating an earlier key of the batch,
-    /// the staged rows' key hashes and, for a dataset with a dedup window, their event times.
-    /// </summary>
-    private sealed record PreparedBatch(List<int> Staged, List<int> Duplicates, ulong[] KeyHashes, long[]? Times);
-
-    // The careful path: stage the rows, insert those whose key is not stored, and name the rest.
-    private PartitionReceipt WriteChecked(RecordBatch batch, List<int> staged, List<int> duplicateRows, DateTime committedAt)
-    {
-        DuckDbCommands.Execute(_writer, ShardSql.ClearStaging);
-        using (var appender = _writer.CreateAppender(ShardSql.StagingTable))
-        {
-            AppendRows(appender, batch, staged);
-        }
-
-        var (insertedCount, insertedKeys) = InsertStaged(batch, staged);
-        var duplicates = duplicateRows;
-        if (insertedCount < staged.Count)
-        {
-            // Some keys were already stored: only now is it worth naming which.
-            var keyColumns = _dataset.KeyOrdinals.Select(o => batch.Columns[o]).ToArray();
-            var inserted = new HashSet<string>(insertedCount, StringComparer.Ordinal);
-            for (var row = 0; row < insertedCount; row++)
-            {
-                inserted.Add(RecordKey.Of(_dataset, insertedKeys, row));
-            }
-
-            duplicates = duplicateRows.Concat(staged.Where(row => !inserted.Contains(RecordKey.Of(_dataset, keyColumns, row)))).ToList();
-        }
-
-        return Receipt(batch, insertedCount, duplicates, committedAt);
-    }
-
-    private (int Count, ColumnVector[] Keys) InsertStaged(RecordBatch batch, List<int> staged)
-    {
-        using var command = _writer.CreateCommand();
-        command.CommandText = ShardSql.InsertStaged(_dataset);
-        if (_dataset.DedupWindow is { } window)
-        {
-            var times = EventTimes(batch);
-            var lower = staged.Count == 0 ? 0 : staged.Min(row => times[row]);
-            var upper = staged.Count == 0 ? 0 : staged.Max(row => times[row]);
-            var windowMicros = (long)window.TotalMicroseconds;
-            command.Parameters.Add(new DuckDBParameter("lower", DateTime.SpecifyKind(ValueText.TimestampToDateTime(Math.Max(lower - windowMicros, ValueText.MinTimestampMicros)), DateTimeKind.Unspecified)));
-            command.Parameters.Add(new DuckDBParameter("upper", DateTime.SpecifyKind(ValueText.TimestampToDateTime(Math.Min(upper + windowMicros, ValueText.MaxTimestampMicros)), DateTimeKind.Unspecified)));
-        }
-
-        var builders = _dataset.KeyOrdinals.Select(o => new ColumnVectorBuilder(_dataset.Columns[o].Type.Kind, Math.Max(staged.Count, 4))).ToArray();
-        using (var reader = command.ExecuteReader())
-        {
-            while (reader.Read())
-            {
-                for (var k = 0; k < builders.Length; k++)
-                {
-                    DuckDbValues.Read(reader, k, builders[k]);
-                }
-            }
-        }
-
-        var keys = builders.Select(b => b.Build()).ToArray();
-        return (keys.Length == 0 ? 0 : keys[0].Count, keys);
     }
 
     private void CheckBatchShape(RecordBatch batch)

@@ -23,8 +23,11 @@ public sealed class UpgradeTests(PostgresServer postgres)
     {
         var database = await postgres.CreateDatabaseAsync();
         await postgres.RunScriptAsync(database, Path.Combine(Fixture, "cluster.sql"));
+        // The fixture's ledger entries keep the commit times of the day it was made: a retention
+        // of years keeps them replayable however old the fixture grows (24 h broke it a day later).
         await using var cluster = new MallardCluster(
-            database, silos: 2, clusterId: "upgrade-v1", serviceId: "mallard-upgrade", capacity: 3, siloSettings: ["--Mallard:Cluster:AutoRebalance=false"]);
+            database, silos: 2, clusterId: "upgrade-v1", serviceId: "mallard-upgrade", capacity: 3,
+            siloSettings: ["--Mallard:Cluster:AutoRebalance=false", "--Mallard:Shards:LedgerRetention=3650.00:00:00"]);
         var oldOwners = RestoreShards(cluster);
         var batches = Directory.GetFiles(Path.Combine(Fixture, "batches"), "*.json").Order(StringComparer.Ordinal).ToList();
         var oldRecords = batches.SelectMany(EventIds).ToList();
