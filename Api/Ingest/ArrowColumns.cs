@@ -171,7 +171,11 @@ internal static class ArrowColumns
                     return false;
                 }
 
-                var limit = Int128.Parse("1" + new string('0', column.Type.Precision), System.Globalization.CultureInfo.InvariantCulture);
+                Int128 limit = 1;
+                for (var digit = 0; digit < column.Type.Precision; digit++)
+                {
+                    limit *= 10;
+                }
                 var scale = (byte)column.Type.Scale;
                 var data = decimals.ValueBuffer.Span;
                 for (var row = 0; row < decimals.Length; row++)

@@ -57,7 +57,6 @@ public sealed partial class Shard
         return false;
     }
 
-
     // The careful path: stage the rows, insert those whose key is not stored, and name the rest.
     private PartitionReceipt WriteChecked(RecordBatch batch, List<int> staged, List<int> duplicateRows, DateTime committedAt)
     {
