@@ -32,7 +32,7 @@ public sealed class SiloCrashTests(ITestOutputHelper output) : IDisposable
         using var deadline = new CancellationTokenSource(Budget);
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_apiPort}"), Timeout = TimeSpan.FromSeconds(20) };
         var random = new Random(20261126);
-        var silo = await StartSiloAsync(failPointAt: null, deadline.Token);
+        var silo = await StartSiloAsync(deadline.Token);
         using var api = MallardProcess.Start("Mallard.Api.dll", [.. Common(), $"--urls=http://127.0.0.1:{_apiPort}", "--Logging:LogLevel:Default=Warning"]);
         await api.WaitUntilReadyAsync(http, "/readyz", deadline.Token);
 
@@ -82,7 +82,9 @@ public sealed class SiloCrashTests(ITestOutputHelper output) : IDisposable
                 {
                     // The fail point kills the silo between writing a batch and committing it.
                     silo.Dispose();
-                    silo = await StartSiloAsync(failPointAt: random.Next(1, 6), deadline.Token);
+                    // Not waited for: with the client retrying, its fail point can fire before
+                    // /healthz answers; its exit is what this waits for.
+                    silo = StartSilo(failPointAt: random.Next(1, 6));
                     using var wait = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token);
                     wait.CancelAfter(TimeSpan.FromSeconds(20));
                     try
@@ -103,7 +105,7 @@ public sealed class SiloCrashTests(ITestOutputHelper output) : IDisposable
 
                 kills++;
                 silo.Dispose();
-                silo = await StartSiloAsync(failPointAt: null, deadline.Token);
+                silo = await StartSiloAsync(deadline.Token);
                 if (kills >= MinimumKills)
                 {
                     await client;
@@ -143,15 +145,20 @@ public sealed class SiloCrashTests(ITestOutputHelper output) : IDisposable
         "--Mallard:Cluster:ResponseTimeout=00:00:05",
     ];
 
-    private async Task<MallardProcess> StartSiloAsync(int? failPointAt, CancellationToken cancellationToken)
+    private MallardProcess StartSilo(int? failPointAt)
     {
         var environment = failPointAt is { } at
             ? new Dictionary<string, string> { ["MALLARD_FAILPOINT"] = $"shard.before_commit@{at}" }
             : null;
-        var silo = MallardProcess.Start(
+        return MallardProcess.Start(
             "Mallard.Silo.dll",
             [.. Common(), $"--Mallard:Shards:DataDirectory={_data.Path}", $"--Mallard:Silo:HttpPort={_siloHttpPort}", "--Logging:LogLevel:Default=Warning"],
             environment);
+    }
+
+    private async Task<MallardProcess> StartSiloAsync(CancellationToken cancellationToken)
+    {
+        var silo = StartSilo(failPointAt: null);
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_siloHttpPort}") };
         await silo.WaitUntilReadyAsync(http, "/healthz", cancellationToken);
         return silo;
