@@ -28,10 +28,19 @@ public sealed class ShardQueryCancellationTests
         Assert.Equal(ErrorCodes.TooManyGroups, Assert.Throws<PartitionException>(() => shard.Query(heavy)).Code);
         uninterrupted.Stop();
 
-        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(50));
+        // Cancelled from a thread of its own, not a timer: on a saturated machine the thread
+        // pool ran the timer's callback only after the query had finished (CI).
+        using var cancel = new CancellationTokenSource();
+        var canceller = new Thread(() =>
+        {
+            Thread.Sleep(50);
+            cancel.Cancel();
+        }) { IsBackground = true };
         var interrupted = Stopwatch.StartNew();
+        canceller.Start();
         var refusal = Assert.Throws<PartitionException>(() => shard.Query(heavy, cancel.Token));
         interrupted.Stop();
+        canceller.Join();
 
         // Stopped inside DuckDB's aggregation, not by the read loop after DuckDB had finished.
         Assert.Equal(ErrorCodes.QueryTimeout, refusal.Code);
