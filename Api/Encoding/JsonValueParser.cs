@@ -88,7 +88,7 @@ public static class JsonValueParser
                     return WrongType(type, token);
                 }
 
-                if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var float64) || !double.IsFinite(float64))
+                if (ValueText.TryParseFloat64(text, out var float64) != ParseStatus.Ok)
                 {
                     return (RecordErrorCodes.OutOfRange, $"{Shorten(text)} is not a finite float64");
                 }
@@ -167,6 +167,45 @@ public static class JsonValueParser
 
             default:
                 return (RecordErrorCodes.WrongType, $"unsupported column type {type}");
+        }
+    }
+
+    /// <summary>
+    /// The ingest fast path: parses a non-null JSON value straight from the body's UTF-8 bytes
+    /// (<paramref name="utf8"/>: a string token's content without escapes, or a number's literal)
+    /// and appends it when it is valid. Returns false, appending nothing, for anything else;
+    /// <see cref="TryAppend"/> then names the error. String columns have their own UTF-8 path.
+    /// </summary>
+    public static bool TryAppendUtf8(ColumnType type, JsonTokenType token, ReadOnlySpan<byte> utf8, ColumnVectorBuilder builder)
+    {
+        switch (type.Kind)
+        {
+            case ColumnKind.Int32 when token == JsonTokenType.Number
+                && ValueText.TryParseInt64(utf8, out var int32) == ParseStatus.Ok && int32 is >= int.MinValue and <= int.MaxValue:
+                builder.AppendInt32((int)int32);
+                return true;
+            case ColumnKind.Int64 when token is JsonTokenType.String or JsonTokenType.Number
+                && ValueText.TryParseInt64(utf8, out var int64) == ParseStatus.Ok:
+                builder.AppendInt64(int64);
+                return true;
+            case ColumnKind.Float64 when token == JsonTokenType.Number && ValueText.TryParseFloat64(utf8, out var float64) == ParseStatus.Ok:
+                builder.AppendFloat64(float64);
+                return true;
+            case ColumnKind.Decimal when token is JsonTokenType.String or JsonTokenType.Number
+                && ValueText.TryParseDecimal(utf8, type.Precision, type.Scale, out var decimalValue) == ParseStatus.Ok:
+                builder.AppendDecimal(decimalValue);
+                return true;
+            case ColumnKind.Timestamp when token == JsonTokenType.String && ValueText.TryParseTimestamp(utf8, out var micros) == ParseStatus.Ok:
+                builder.AppendInt64(micros);
+                return true;
+            case ColumnKind.Date when token == JsonTokenType.String && ValueText.TryParseDate(utf8, out var days) == ParseStatus.Ok:
+                builder.AppendInt32(days);
+                return true;
+            case ColumnKind.Uuid when token == JsonTokenType.String && ValueText.TryParseUuid(utf8, out var uuid) == ParseStatus.Ok:
+                builder.AppendUuid(uuid);
+                return true;
+            default:
+                return false;
         }
     }
 

@@ -17,6 +17,7 @@ public sealed class RecordDecoder
     private readonly DatasetDefinition _dataset;
     private readonly int _maxRecords;
     private readonly int _maxReportedErrors;
+    private readonly ColumnDefinition[] _columns;
     private readonly ColumnVectorBuilder[] _builders;
     private readonly bool[] _seen;
     private readonly byte[][] _namesUtf8;
@@ -33,6 +34,7 @@ public sealed class RecordDecoder
         _dataset = dataset;
         _maxRecords = maxRecords;
         _maxReportedErrors = maxReportedErrors;
+        _columns = [.. dataset.Columns];
         _builders = dataset.Columns.Select(c => new ColumnVectorBuilder(c.Type.Kind, 1024)).ToArray();
         _seen = new bool[dataset.Columns.Count];
         _namesUtf8 = [.. dataset.Columns.Select(c => System.Text.Encoding.UTF8.GetBytes(c.Name))];
@@ -171,7 +173,7 @@ public sealed class RecordDecoder
             if (field < _previousOrder.Length && _previousOrder[field] is var guess and >= 0
                 && !reader.ValueIsEscaped && !reader.HasValueSequence && reader.ValueSpan.SequenceEqual(_namesUtf8[guess]))
             {
-                column = _dataset.Columns[guess];
+                column = _columns[guess];
             }
             else
             {
@@ -211,7 +213,7 @@ public sealed class RecordDecoder
             DecodeValue(ref reader, index, column);
         }
 
-        foreach (var column in _dataset.Columns)
+        foreach (var column in _columns)
         {
             if (_seen[column.Ordinal])
             {
@@ -273,6 +275,11 @@ public sealed class RecordDecoder
                     builder.AppendNull();
                 }
 
+                return;
+            }
+
+            if (!reader.ValueIsEscaped && !reader.HasValueSequence && JsonValueParser.TryAppendUtf8(column.Type, token, reader.ValueSpan, builder))
+            {
                 return;
             }
 

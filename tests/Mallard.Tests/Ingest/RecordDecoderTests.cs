@@ -141,6 +141,42 @@ public sealed class RecordDecoderTests
             Assert.NotNull(error.Field);
             Assert.Contains(error.Field!, error.Message, StringComparison.Ordinal);
         }
+
+        AssertDecodedAlikeWithEscapes(record);
+    }
+
+    [Theory]
+    [InlineData("\"ts\":\"2026-11-26T10:00:00.123456Z\"", "\"ts\":\"2026-11-26t12:30:00.1+02:30\"")]
+    [InlineData("\"event_id\":\"0b6f3c1e-8d1a-4c39-9a5e-1f2d3c4b5a60\"", "\"event_id\":\"0B6F3C1E-8D1A-4C39-9A5E-1F2D3C4B5A60\"")]
+    [InlineData("\"event_id\":\"0b6f3c1e-8d1a-4c39-9a5e-1f2d3c4b5a60\"", "\"event_id\":\" 0b6f3c1e-8d1a-4c39-9a5e-1f2d3c4b5a60\"")]
+    [InlineData("\"bytes\":\"5120\"", "\"bytes\":\"-9223372036854775808\"")]
+    [InlineData("\"revenue\":\"9.99\"", "\"revenue\":\"-125e-2\"")]
+    [InlineData("\"revenue\":\"9.99\"", "\"revenue\":-0.5E1")]
+    [InlineData("\"score\":0.5", "\"score\":-1.7976931348623157e308")]
+    [InlineData("\"day\":\"2026-11-26\"", "\"day\":\"2024-02-29\"")]
+    [InlineData("\"duration_ms\":1200", "\"duration_ms\":-2147483648")]
+    public void Decode_valuesReadFromTheBodysBytes_equalTheValuesOfTheUnescapedText(string original, string replacement)
+    {
+        AssertDecodedAlikeWithEscapes(Flat(ValidRecord).Replace(original, replacement, StringComparison.Ordinal));
+    }
+
+    // A value with an escape goes through the UTF-16 path; without one, it is parsed from the
+    // body's bytes. Both must decode to the same values and refuse with the same errors.
+    private static void AssertDecodedAlikeWithEscapes(string record)
+    {
+        var escaped = System.Text.RegularExpressions.Regex.Replace(
+            record, ":\"([ -!#-\\[\\]-~])", m => $":\"\\u{(int)m.Groups[1].Value[0]:x4}");
+        Assert.NotEqual(record, escaped);
+
+        var plain = Decode($"[{record}]");
+        var unescaped = Decode($"[{escaped}]");
+
+        Assert.Equal(plain.Errors.Select(e => (e.Index, e.Field, e.Code, e.Message)), unescaped.Errors.Select(e => (e.Index, e.Field, e.Code, e.Message)));
+        Assert.Equal(plain.Columns.Length, unescaped.Columns.Length);
+        for (var column = 0; column < plain.Columns.Length; column++)
+        {
+            Assert.Equal(plain.Columns[column].GetValue(0), unescaped.Columns[column].GetValue(0));
+        }
     }
 
     [Fact]
