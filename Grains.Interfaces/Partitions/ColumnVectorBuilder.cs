@@ -142,28 +142,6 @@ public sealed class ColumnVectorBuilder
         _uuids![row] = value;
     }
 
-    /// <summary>Appends the value at <paramref name="row"/> of a vector of the same kind.</summary>
-    public void AppendFrom(ColumnVector source, int row)
-    {
-        if (source.IsNull(row))
-        {
-            AppendNull();
-            return;
-        }
-
-        switch (Kind)
-        {
-            case ColumnKind.String when source.Utf8 is not null: AppendUtf8(source.GetUtf8(row)); break;
-            case ColumnKind.String: AppendString(source.Strings![row]!); break;
-            case ColumnKind.Bool: AppendBool(source.Bools![row]); break;
-            case ColumnKind.Int32 or ColumnKind.Date: AppendInt32(source.Int32s![row]); break;
-            case ColumnKind.Int64 or ColumnKind.Timestamp: AppendInt64(source.Int64s![row]); break;
-            case ColumnKind.Float64: AppendFloat64(source.Float64s![row]); break;
-            case ColumnKind.Decimal: AppendDecimal(source.Decimals![row]); break;
-            case ColumnKind.Uuid: AppendUuid(source.Uuids![row]); break;
-        }
-    }
-
     /// <summary>Drops every value after the first <paramref name="count"/>.</summary>
     public void Truncate(int count)
     {

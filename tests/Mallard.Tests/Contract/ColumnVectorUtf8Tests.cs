@@ -71,7 +71,7 @@ public sealed class ColumnVectorUtf8Tests
     }
 
     [Fact]
-    public void AppendFrom_utf8Vector_keepsUtf8_andGatherCopiesTheChosenRows()
+    public void Gather_utf8Vector_keepsUtf8_andCopiesTheChosenRows()
     {
         var (utf8, _) = BothForms(Texts);
 
