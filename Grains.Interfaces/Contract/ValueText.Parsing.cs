@@ -7,7 +7,9 @@ namespace Mallard.Contract;
 // Each parser reads UTF-16 text (JSON strings once unescaped, query values, CLI input) or the
 // UTF-8 bytes of a request body as they are (no transcoding on the ingest path). Both forms run the
 // same generic code: the contract's forms are ASCII, and an ASCII character is the same number in
-// either encoding, so the two overloads accept exactly the same values.
+// either encoding, so the two overloads accept exactly the same values. (UUIDs: the UTF-8 form
+// takes the canonical 36 characters only, where the platform's UTF-16 parser also trims white
+// space; a caller falls back to the UTF-16 form, as the ingest path does.)
 public static partial class ValueText
 {
     /// <summary>
@@ -29,7 +31,7 @@ public static partial class ValueText
     public static ParseStatus TryParseUuid(ReadOnlySpan<char> s, out Guid value) =>
         Guid.TryParseExact(s, "D", out value) ? ParseStatus.Ok : ParseStatus.InvalidFormat;
 
-    /// <inheritdoc cref="TryParseUuid(ReadOnlySpan{char}, out Guid)"/>
+    /// <summary>Parses a UUID written as exactly 8-4-4-4-12 hex digits (either case), nothing around it.</summary>
     public static ParseStatus TryParseUuid(ReadOnlySpan<byte> utf8, out Guid value) =>
         IsCanonicalUuid(utf8) && Utf8Parser.TryParse(utf8, out value, out var consumed, 'D') && consumed == 36
             ? ParseStatus.Ok
