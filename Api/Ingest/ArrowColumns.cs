@@ -171,12 +171,8 @@ internal static class ArrowColumns
                     return false;
                 }
 
-                Int128 limit = 1;
-                for (var digit = 0; digit < column.Type.Precision; digit++)
-                {
-                    limit *= 10;
-                }
-                var scale = (byte)column.Type.Scale;
+                var limit = (Int128)ValueText.Pow10(column.Type.Precision);
+                var scale = column.Type.Scale;
                 var data = decimals.ValueBuffer.Span;
                 for (var row = 0; row < decimals.Length; row++)
                 {
@@ -187,8 +183,7 @@ internal static class ArrowColumns
                         continue;
                     }
 
-                    var magnitude = (UInt128)(unscaled < 0 ? -unscaled : unscaled);
-                    builder.AppendDecimal(new decimal((int)(uint)magnitude, (int)(uint)(magnitude >> 32), (int)(uint)(magnitude >> 64), unscaled < 0, scale));
+                    builder.AppendDecimal(ValueText.DecimalOf((UInt128)(unscaled < 0 ? -unscaled : unscaled), unscaled < 0, scale));
                 }
 
                 return true;

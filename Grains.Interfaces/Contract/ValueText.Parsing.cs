@@ -327,15 +327,22 @@ public static partial class ValueText
             return ParseStatus.OutOfRange;
         }
 
-        // unscaled < 10^28 < 2^96, so it fits a decimal's 96-bit mantissa exactly.
-        value = new decimal((int)(uint)unscaled, (int)(uint)(unscaled >> 32), (int)(uint)(unscaled >> 64), negative && unscaled != 0, (byte)scale);
+        value = DecimalOf(unscaled, negative, scale);
         return ParseStatus.Ok;
     }
 
+    /// <summary>
+    /// The decimal <c>±magnitude / 10^scale</c>, exactly; <paramref name="magnitude"/> must be below
+    /// 10^28 (so below 2^96, a decimal's mantissa). A zero is never negative.
+    /// </summary>
+    public static decimal DecimalOf(UInt128 magnitude, bool negative, int scale) =>
+        new((int)(uint)magnitude, (int)(uint)(magnitude >> 32), (int)(uint)(magnitude >> 64), negative && magnitude != 0, (byte)scale);
+
+    /// <summary>10^<paramref name="exponent"/>, for 0 ≤ exponent ≤ 38.</summary>
+    public static UInt128 Pow10(int exponent) => PowersOf10[exponent];
+
     // Looked up, not multiplied out: decimal parsing asks for a power per digit.
     private static readonly UInt128[] PowersOf10 = BuildPowersOf10();
-
-    private static UInt128 Pow10(int exponent) => PowersOf10[exponent];
 
     private static UInt128[] BuildPowersOf10()
     {
