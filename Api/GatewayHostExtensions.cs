@@ -9,6 +9,7 @@ using Mallard.Api.Querying;
 using Mallard.Contract;
 using Microsoft.Extensions.Options;
 using Mallard.Hosting;
+using Mallard.Partitions;
 using OpenTelemetry.Trace;
 using Orleans.Configuration;
 using Orleans.Dashboard;
@@ -38,6 +39,7 @@ public static class GatewayHostExtensions
         builder.Services.AddSingleton(Options.Create(limits));
         builder.Services.AddSingleton(Options.Create(QueryOptions.Read(configuration, cluster.EffectiveResponseTimeout)));
         builder.Services.AddSingleton(Options.Create(cluster));
+        builder.Services.Configure<ColumnWireOptions>(o => o.Format = cluster.ColumnWireFormat);
         builder.Services.AddSingleton<IngestHistory>();
         builder.Services.AddSingleton<GatewayMetrics>();
         builder.Services.AddSingleton<IngestAdmission>();

@@ -1,3 +1,4 @@
+using Mallard.Partitions;
 using Microsoft.Extensions.Configuration;
 
 namespace Mallard.Hosting;
@@ -43,6 +44,15 @@ internal sealed class MallardClusterOptions
     /// <summary>The port clients (gateways) connect to.</summary>
     public int GatewayPort { get; set; } = 30000;
 
+    /// <summary>
+    /// How column vectors travel in grain calls: <c>Packed</c> (the default) or <c>Fields</c>, the
+    /// form builds before the packed one read, set while a cluster rolls from such a build.
+    /// </summary>
+    public string ColumnWire { get; set; } = nameof(ColumnWireFormat.Packed);
+
+    /// <summary>The column wire form in force (checked by <see cref="Read"/>).</summary>
+    public ColumnWireFormat ColumnWireFormat => Enum.Parse<ColumnWireFormat>(ColumnWire, ignoreCase: true);
+
     /// <summary>True in PostgreSQL cluster mode.</summary>
     public bool IsPostgreSql => string.Equals(Mode, "PostgreSql", StringComparison.OrdinalIgnoreCase);
 
@@ -74,6 +84,11 @@ internal sealed class MallardClusterOptions
         if (string.IsNullOrWhiteSpace(options.ClusterId) || string.IsNullOrWhiteSpace(options.ServiceId))
         {
             throw new InvalidOperationException($"{Section}:ClusterId and {Section}:ServiceId must not be empty");
+        }
+
+        if (!Enum.GetNames<ColumnWireFormat>().Contains(options.ColumnWire, StringComparer.OrdinalIgnoreCase))
+        {
+            throw new InvalidOperationException($"{Section}:ColumnWire is '{options.ColumnWire}'; expected Packed or Fields");
         }
 
         if (!options.IsPostgreSql)

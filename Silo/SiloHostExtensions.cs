@@ -1,6 +1,7 @@
 using System.Net;
 using Mallard.Contract;
 using Mallard.Hosting;
+using Mallard.Partitions;
 using Mallard.Grains;
 using Mallard.Grains.Ownership;
 using Mallard.Grains.Shards;
@@ -50,6 +51,7 @@ public static class SiloHostExtensions
             }
         });
         builder.Services.AddSingleton(cluster);
+        builder.Services.Configure<ColumnWireOptions>(o => o.Format = cluster.ColumnWire);
         builder.Services.AddSingleton<SiloHeartbeat>();
         builder.Services.AddHostedService(services => services.GetRequiredService<SiloHeartbeat>());
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = host.ShutdownTimeout);

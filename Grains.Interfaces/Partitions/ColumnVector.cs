@@ -9,49 +9,49 @@ namespace Mallard.Partitions;
 /// <see cref="Strings"/> or, as decoded from a request body, UTF-8 bytes in <see cref="Utf8"/>: a
 /// batch's text then travels from the body to DuckDB as bytes, one array per column, never one
 /// object per value. <see cref="Nulls"/> is null when no value is null. A vector is never mutated
-/// after it is handed to a grain call.
+/// after it is handed to a grain call. Orleans writes it with <see cref="ColumnVectorCodec"/>.
 /// </summary>
-[GenerateSerializer, Immutable, Alias("mallard.ColumnVector")]
+[Immutable, Alias("mallard.ColumnVector")]
 public sealed class ColumnVector
 {
     /// <summary>The kind of value; selects which array holds the values.</summary>
-    [Id(0)] public ColumnKind Kind { get; init; }
+    public ColumnKind Kind { get; init; }
 
     /// <summary>Number of values.</summary>
-    [Id(1)] public int Count { get; init; }
+    public int Count { get; init; }
 
     /// <summary><c>true</c> where the value is null; null when none is.</summary>
-    [Id(2)] public bool[]? Nulls { get; init; }
+    public bool[]? Nulls { get; init; }
 
     /// <summary>Values of <see cref="ColumnKind.String"/> columns as .NET strings (null when <see cref="Utf8"/> holds them).</summary>
-    [Id(3)] public string?[]? Strings { get; init; }
+    public string?[]? Strings { get; init; }
 
     /// <summary>Values of <see cref="ColumnKind.Bool"/> columns.</summary>
-    [Id(4)] public bool[]? Bools { get; init; }
+    public bool[]? Bools { get; init; }
 
     /// <summary>Values of <see cref="ColumnKind.Int32"/> and <see cref="ColumnKind.Date"/> columns.</summary>
-    [Id(5)] public int[]? Int32s { get; init; }
+    public int[]? Int32s { get; init; }
 
     /// <summary>Values of <see cref="ColumnKind.Int64"/> and <see cref="ColumnKind.Timestamp"/> columns.</summary>
-    [Id(6)] public long[]? Int64s { get; init; }
+    public long[]? Int64s { get; init; }
 
     /// <summary>Values of <see cref="ColumnKind.Float64"/> columns.</summary>
-    [Id(7)] public double[]? Float64s { get; init; }
+    public double[]? Float64s { get; init; }
 
     /// <summary>Values of <see cref="ColumnKind.Decimal"/> columns.</summary>
-    [Id(8)] public decimal[]? Decimals { get; init; }
+    public decimal[]? Decimals { get; init; }
 
     /// <summary>Values of <see cref="ColumnKind.Uuid"/> columns.</summary>
-    [Id(9)] public Guid[]? Uuids { get; init; }
+    public Guid[]? Uuids { get; init; }
 
     /// <summary>
     /// Values of <see cref="ColumnKind.String"/> columns as UTF-8, end to end: value <c>i</c> is
     /// <c>Utf8[Utf8Offsets[i]..Utf8Offsets[i + 1]]</c> (a null value is empty). Always valid UTF-8.
     /// </summary>
-    [Id(10)] public byte[]? Utf8 { get; init; }
+    public byte[]? Utf8 { get; init; }
 
     /// <summary><see cref="Count"/> + 1 offsets into <see cref="Utf8"/>.</summary>
-    [Id(11)] public int[]? Utf8Offsets { get; init; }
+    public int[]? Utf8Offsets { get; init; }
 
     /// <summary>Whether the value at <paramref name="row"/> is null.</summary>
     public bool IsNull(int row) => Nulls is { } nulls && nulls[row];

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
 using Mallard.Hosting;
+using Mallard.Partitions;
 
 namespace Mallard.Silo.Cluster;
 
@@ -25,6 +26,9 @@ public sealed partial record SiloClusterSettings(ClusterMode Mode, string? Conne
 
     /// <summary>The port gateways connect to.</summary>
     public int GatewayPort { get; init; } = 30000;
+
+    /// <summary>The form this silo writes column vectors in (<c>Mallard:Cluster:ColumnWire</c>).</summary>
+    public ColumnWireFormat ColumnWire { get; init; }
 
     /// <summary>Membership timings (PostgreSQL mode).</summary>
     public SiloClusterOptions Membership { get; init; } = new();
@@ -86,6 +90,7 @@ public sealed partial record SiloClusterSettings(ClusterMode Mode, string? Conne
             ServiceId = shared.ServiceId,
             SiloPort = shared.SiloPort,
             GatewayPort = shared.GatewayPort,
+            ColumnWire = shared.ColumnWireFormat,
             Membership = own,
             PodAddress = podAddress,
             KubernetesHosting = kubernetes,

@@ -27,6 +27,7 @@ public sealed class HostStartupTests
     [InlineData("Mallard.Silo.dll", "--Mallard:Cluster:GatewayPort=many", "Mallard:Cluster:GatewayPort")]
     [InlineData("Mallard.Api.dll", "--Mallard:Gateway:MaxBodyBytes=0", "Mallard:Gateway:MaxBodyBytes")]
     [InlineData("Mallard.Api.dll", "--Mallard:Cluster:Mode=Zookeeper", "Mallard:Cluster:Mode")]
+    [InlineData("Mallard.Api.dll", "--Mallard:Cluster:ColumnWire=v2", "Mallard:Cluster:ColumnWire")]
     public async Task Host_with_a_bad_setting_exits_2_naming_the_key(string host, string setting, string key)
     {
         using var folder = new TempDirectory();

@@ -1,3 +1,4 @@
+using Mallard.Partitions;
 using Mallard.Silo.Cluster;
 using Microsoft.Extensions.Configuration;
 
@@ -40,6 +41,17 @@ public sealed class SiloClusterSettingsTests
         Assert.Equal((ClusterMode.Embedded, 0, 1), (settings.Mode, settings.Ordinal, settings.Silos));
     }
 
+    [Theory]
+    [InlineData(null, ColumnWireFormat.Packed)]
+    [InlineData("fields", ColumnWireFormat.Fields)]
+    [InlineData("Packed", ColumnWireFormat.Packed)]
+    public void Read_columnWire_isPackedUnlessSetToFields(string? setting, ColumnWireFormat expected)
+    {
+        var settings = SiloClusterSettings.Read(setting is null ? Configuration() : Configuration(("Mallard:Cluster:ColumnWire", setting)));
+
+        Assert.Equal(expected, settings.ColumnWire);
+    }
+
     [Fact]
     public void Read_explicitOrdinal_winsOverPodName()
     {
@@ -60,6 +72,8 @@ public sealed class SiloClusterSettingsTests
     [InlineData("Mallard:Cluster:AdvertisedAddress", "silo.local", "Mallard:Cluster:AdvertisedAddress")]
     [InlineData("POD_IP", "pod-7", "POD_IP")]
     [InlineData("Mallard:Cluster:Kubernetes", "maybe", "Mallard:Cluster:Kubernetes")]
+    [InlineData("Mallard:Cluster:ColumnWire", "1", "Mallard:Cluster:ColumnWire")]
+    [InlineData("Mallard:Cluster:ColumnWire", "Json", "Mallard:Cluster:ColumnWire")]
     public void Read_badSetting_failsNamingIt(string key, string value, string named)
     {
         var configuration = Configuration(
