@@ -75,7 +75,7 @@ public static class GatewayStagesBenchmark
 
         Console.WriteLine("| stage (10,000 rows, NDJSON) | ms per batch | rows/s on one core |");
         Console.WriteLine("|---|---:|---:|");
-        foreach (var (name, total) in new[] { ("decode + validate", decode), ("request hash (SHA-256)", hash), ("in-batch dedup + route + split", route), ("Orleans: write the sub-batches (gateway)", write), ("Orleans: read them (silo)", read), ("their arrays' bytes copied out and back (a floor)", copy) })
+        foreach (var (name, total) in new[] { ("decode + validate", decode), ("request hash (SHA-256; requests with an Idempotency-Key only)", hash), ("in-batch dedup + route + split", route), ("Orleans: write the sub-batches (gateway)", write), ("Orleans: read them (silo)", read), ("their arrays' bytes copied out and back (a floor)", copy) })
         {
             var ms = total.TotalMilliseconds / rounds;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {ms:F1} | {10_000 / (ms / 1000):N0} |"));

@@ -9,7 +9,7 @@ namespace Mallard.Partitions;
 /// <param name="Columns">One vector per dataset column, in contract order, each of <paramref name="RowCount"/> values.</param>
 /// <param name="Contract">The contract the records were validated against.</param>
 /// <param name="RecordIndexes">Each row's position in the client's request, for the receipt.</param>
-/// <param name="RequestHash">SHA-256 of the whole request body; a batch id reused with another body is refused.</param>
+/// <param name="RequestHash">SHA-256 of the whole request body (a keyed batch; <see cref="IdempotencyKeys.UnkeyedRequestHash"/> otherwise); a batch id reused with another body is refused.</param>
 [GenerateSerializer, Immutable, Alias("mallard.RecordBatch")]
 public sealed record RecordBatch(
     [property: Id(0)] string BatchId,

@@ -101,6 +101,33 @@ public sealed class IdempotencyTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Ingest_ledger_binds_a_keyed_batch_to_its_body_hash_and_marks_a_keyless_one_unkeyed()
+    {
+        var keyed = PageView.JsonArray(PageView.Generate(1, seed: 75));
+        var (keyedReceipt, _) = await PostAsync(keyed, "key-75", HttpStatusCode.OK);
+        var (keylessReceipt, _) = await PostAsync(PageView.JsonArray(PageView.Generate(1, seed: 76)), null, HttpStatusCode.OK);
+        await _hosts.StopAsync();
+
+        var ledger = new Dictionary<string, string>();
+        foreach (var shard in Directory.EnumerateFiles(Path.Combine(_hosts.DataDirectory, "shards", "page_views"), "*.duckdb"))
+        {
+            using var connection = new DuckDB.NET.Data.DuckDBConnection($"Data Source={shard}");
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT batch_id, request_hash FROM _mallard_batches";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                ledger[reader.GetString(0)] = reader.GetString(1);
+            }
+        }
+
+        var bodyHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(keyed)));
+        Assert.Equal(bodyHash, ledger[keyedReceipt.GetProperty("batchId").GetString()!]);
+        Assert.Equal(IdempotencyKeys.UnkeyedRequestHash, ledger[keylessReceipt.GetProperty("batchId").GetString()!]);
+    }
+
+    [Fact]
     public async Task Ingest_key_repeated_inside_one_batch_keeps_the_first_record()
     {
         var views = PageView.Generate(3, seed: 81);
