@@ -67,6 +67,9 @@ public sealed partial class EmulatedPod : IAsyncDisposable
 
     public string Log => _process?.Log ?? "";
 
+    /// <summary>Everything the pod's current process wrote.</summary>
+    public string FullLog => _process?.FullLog ?? "";
+
     public IReadOnlyList<ProbeResult> Timeline
     {
         get

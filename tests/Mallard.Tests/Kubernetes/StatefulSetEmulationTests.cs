@@ -120,11 +120,15 @@ public sealed class StatefulSetEmulationTests(ITestOutputHelper output) : IAsync
         }
         catch
         {
+            // The tails go to the test output; whole logs to a folder that outlives the test.
+            var logs = Directory.CreateTempSubdirectory("mallard-emulation-logs-").FullName;
             foreach (var pod in silos.Concat(gateways))
             {
                 output.WriteLine($"--- {pod.Name}\n{string.Join("\n", pod.Timeline.TakeLast(15))}\n{pod.Log}");
+                File.WriteAllText(Path.Combine(logs, pod.Name + ".log"), string.Join("\n", pod.Timeline) + "\n" + pod.FullLog);
             }
 
+            output.WriteLine($"whole pod logs: {logs}");
             throw;
         }
         finally

@@ -32,6 +32,18 @@ public sealed class MallardProcess : IDisposable
         }
     }
 
+    /// <summary>Everything the process wrote, for a failure's post-mortem (<see cref="Log"/> is its tail).</summary>
+    public string FullLog
+    {
+        get
+        {
+            lock (_log)
+            {
+                return _log.ToString();
+            }
+        }
+    }
+
     public static MallardProcess Start(string assembly, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, assembly), .. args])
