@@ -2,15 +2,13 @@ using System.Runtime.CompilerServices;
 using Mallard.Contract;
 using Mallard.Partitions;
 using Microsoft.Extensions.DependencyInjection;
-using Mallard.Tests.Support;
 using Orleans.Serialization;
 
 namespace Mallard.Tests.Wire;
 
 public sealed class ColumnVectorCodecTests
 {
-    // Written by the generated codec of the build before the packed form (841e330) from WireSamples.Batch().
-    private static readonly byte[] FieldsFixture = File.ReadAllBytes(RepositoryPaths.File("tests", "fixtures", "wire-v1", "record-batch.bin"));
+    private static readonly byte[] FieldsFixture = WireSamples.FieldsFixture();
 
     [Theory]
     [InlineData(ColumnWireFormat.Packed)]

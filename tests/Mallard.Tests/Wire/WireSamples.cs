@@ -12,6 +12,9 @@ namespace Mallard.Tests.Wire;
 /// </summary>
 internal static class WireSamples
 {
+    /// <summary><see cref="Batch"/> as the generated codec of the build before the packed form wrote it.</summary>
+    public static byte[] FieldsFixture() => File.ReadAllBytes(Support.RepositoryPaths.File("tests", "fixtures", "wire-v1", "record-batch.bin"));
+
     public static RecordBatch Batch() => new(
         "batch-wire-v1",
         4,
