@@ -249,18 +249,28 @@ public sealed class ColumnVectorCodec : IFieldCodec<ColumnVector>
             id = PackedNulls;
         }
 
-        var values = value.Kind switch
+        // The kind's array, absent when the vector has none (read back as none, not as empty).
+        Array? array = value.Kind switch
         {
-            ColumnKind.Bool => MemoryMarshal.AsBytes(value.Bools.AsSpan()),
-            ColumnKind.Int32 or ColumnKind.Date => MemoryMarshal.AsBytes(value.Int32s.AsSpan()),
-            ColumnKind.Int64 or ColumnKind.Timestamp => MemoryMarshal.AsBytes(value.Int64s.AsSpan()),
-            ColumnKind.Float64 => MemoryMarshal.AsBytes(value.Float64s.AsSpan()),
-            ColumnKind.Decimal => MemoryMarshal.AsBytes(value.Decimals.AsSpan()),
-            ColumnKind.Uuid => MemoryMarshal.AsBytes(value.Uuids.AsSpan()),
-            _ => default,
+            ColumnKind.Bool => value.Bools,
+            ColumnKind.Int32 or ColumnKind.Date => value.Int32s,
+            ColumnKind.Int64 or ColumnKind.Timestamp => value.Int64s,
+            ColumnKind.Float64 => value.Float64s,
+            ColumnKind.Decimal => value.Decimals,
+            ColumnKind.Uuid => value.Uuids,
+            _ => null,
         };
-        if (value.Kind != ColumnKind.String)
+        if (array is not null)
         {
+            var values = array switch
+            {
+                bool[] bools => MemoryMarshal.AsBytes(bools.AsSpan()),
+                int[] int32s => MemoryMarshal.AsBytes(int32s.AsSpan()),
+                long[] int64s => MemoryMarshal.AsBytes(int64s.AsSpan()),
+                double[] float64s => MemoryMarshal.AsBytes(float64s.AsSpan()),
+                decimal[] decimals => MemoryMarshal.AsBytes(decimals.AsSpan()),
+                _ => MemoryMarshal.AsBytes(((Guid[])array).AsSpan()),
+            };
             WriteRaw(ref writer, PackedValues - id, values);
             id = PackedValues;
         }

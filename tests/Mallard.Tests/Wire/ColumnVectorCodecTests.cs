@@ -101,6 +101,20 @@ public sealed class ColumnVectorCodecTests
         Assert.Contains("wire form version 2; this build reads version 1", error.ToString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(ColumnKind.Int64)]
+    [InlineData(ColumnKind.String)]
+    [InlineData(ColumnKind.Uuid)]
+    public void RoundTrip_packedEmptyVectorWithoutArrays_readsNoArrays(ColumnKind kind)
+    {
+        var serializer = Serializer(ColumnWireFormat.Packed);
+        var vector = new ColumnVector { Kind = kind, Count = 0 };
+
+        var read = serializer.Deserialize<ColumnVector>(serializer.SerializeToArray(vector))!;
+
+        AssertSameVector(vector, read, $"{kind}×0");
+    }
+
     [Fact]
     public void Serialize_packedInt64Column_carriesEachValueInItsEightBytes()
     {
