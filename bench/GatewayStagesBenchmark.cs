@@ -32,11 +32,14 @@ public static class GatewayStagesBenchmark
         var write = TimeSpan.Zero;
         var read = TimeSpan.Zero;
         var copy = TimeSpan.Zero;
+        long decodeAllocated = 0;
         for (var round = 0; round < rounds + warmUp; round++)
         {
+            var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
             var t0 = Stopwatch.GetTimestamp();
             var decoded = new RecordDecoder(dataset, 100_000, 100).Decode(body, BodyFormat.NdJson);
             var t1 = Stopwatch.GetTimestamp();
+            var allocatedByDecode = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
             var requestHash = Convert.ToHexStringLower(SHA256.HashData(body));
             var t2 = Stopwatch.GetTimestamp();
             var routed = BatchRouter.Route(dataset, stamp, "b", requestHash, decoded.Columns, decoded.RecordCount);
@@ -65,6 +68,7 @@ public static class GatewayStagesBenchmark
             if (round >= warmUp)
             {
                 decode += Stopwatch.GetElapsedTime(t0, t1);
+                decodeAllocated += allocatedByDecode;
                 hash += Stopwatch.GetElapsedTime(t1, t2);
                 route += Stopwatch.GetElapsedTime(t2, t3);
                 write += Stopwatch.GetElapsedTime(t3, t4);
@@ -81,6 +85,7 @@ public static class GatewayStagesBenchmark
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {ms:F1} | {10_000 / (ms / 1000):N0} |"));
         }
 
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"\nDecoding allocated {decodeAllocated / rounds / 1048576.0:F2} MiB per batch ({(double)decodeAllocated / rounds / 10_000:F0} bytes per row)."));
         return 0;
     }
 

@@ -18,7 +18,7 @@ public sealed class RecordDecoder
     private readonly int _maxRecords;
     private readonly int _maxReportedErrors;
     private readonly ColumnDefinition[] _columns;
-    private readonly ColumnVectorBuilder[] _builders;
+    private ColumnVectorBuilder[] _builders = [];
     private readonly bool[] _seen;
     private readonly byte[][] _namesUtf8;
     private readonly int[] _previousOrder;
@@ -35,7 +35,6 @@ public sealed class RecordDecoder
         _maxRecords = maxRecords;
         _maxReportedErrors = maxReportedErrors;
         _columns = [.. dataset.Columns];
-        _builders = dataset.Columns.Select(c => new ColumnVectorBuilder(c.Type.Kind, 1024)).ToArray();
         _seen = new bool[dataset.Columns.Count];
         _namesUtf8 = [.. dataset.Columns.Select(c => System.Text.Encoding.UTF8.GetBytes(c.Name))];
         _previousOrder = [.. Enumerable.Repeat(-1, dataset.Columns.Count)];
@@ -44,6 +43,13 @@ public sealed class RecordDecoder
     /// <summary>Decodes <paramref name="body"/>.</summary>
     public DecodedBatch Decode(ReadOnlySpan<byte> body, BodyFormat format)
     {
+        // Builders sized for the records a body holds grow no arrays and hand theirs over as they
+        // are. NDJSON holds at most a record per line, and none under 16 bytes is expected often
+        // (a shorter one only makes the builders grow); an array's count is not known up front.
+        var capacity = format == BodyFormat.NdJson
+            ? (int)Math.Clamp(Math.Min(body.Count((byte)'\n') + 1L, (body.Length / 16) + 1L), 16, Math.Max(_maxRecords, 16))
+            : 1024;
+        _builders = [.. _dataset.Columns.Select(c => new ColumnVectorBuilder(c.Type.Kind, capacity))];
         try
         {
             var tooMany = format == BodyFormat.JsonArray ? DecodeArray(body) : DecodeLines(body);

@@ -153,7 +153,10 @@ public sealed class ColumnVectorBuilder
         Count = Math.Min(Count, count);
     }
 
-    /// <summary>Returns the accumulated values as a vector trimmed to <see cref="Count"/>.</summary>
+    /// <summary>
+    /// Returns the accumulated values as a vector trimmed to <see cref="Count"/>. An array already of
+    /// that length is handed over, not copied: nothing is appended after building.
+    /// </summary>
     public ColumnVector Build() => new()
     {
         Kind = Kind,
@@ -161,7 +164,7 @@ public sealed class ColumnVectorBuilder
         Nulls = _anyNull && Array.IndexOf(_nulls, true, 0, Count) >= 0 ? Trim(_nulls) : null,
         Strings = Kind == ColumnKind.String && _utf8Offsets is null ? Trim(_strings ??= new string?[Count]) : null,
         Utf8 = _utf8Offsets is { } ends ? _utf8.AsSpan(0, ends[Count]).ToArray() : null,
-        Utf8Offsets = _utf8Offsets?.AsSpan(0, Count + 1).ToArray(),
+        Utf8Offsets = _utf8Offsets is { } offsets && offsets.Length == Count + 1 ? offsets : _utf8Offsets?.AsSpan(0, Count + 1).ToArray(),
         Bools = Trim(_bools),
         Int32s = Trim(_int32s),
         Int64s = Trim(_int64s),
