@@ -181,6 +181,11 @@ public sealed partial class PartitionGrain
             // shutdown drains instead of dropping acknowledged-in-flight work.
             if (_queue is { } queue)
             {
+                if (_shard is { } draining)
+                {
+                    catalog.NoteClosing(draining, $"committing its queue ({queue.QueuedRows} rows) since {reason.ReasonCode}");
+                }
+
                 await queue.Drained;
             }
 
@@ -188,6 +193,7 @@ public sealed partial class PartitionGrain
             // file is the target's now and is retired here rather than left for the next start.
             if (_move is { Sealed: not null } && _dataset is { } dataset && _shard is { } sealedShard)
             {
+                catalog.NoteClosing(sealedShard, "reading the partition's owner after a move that did not end");
                 try
                 {
                     var owner = await store.ReadAsync(dataset.Name, sealedShard.Partition, cancellationToken);
@@ -222,6 +228,7 @@ public sealed partial class PartitionGrain
         if (_shard is { } shard)
         {
             _shard = null;
+            catalog.NoteClosing(shard, "closing the file (waits for a running commit)");
             await Task.Run(shard.Dispose, CancellationToken.None);
             if (reason is { } deactivation)
             {

@@ -22,6 +22,7 @@ public sealed class ShardCatalog(IOptions<ShardOptions> options, ContractDefinit
     private int _lastShareMb;
     private readonly ConcurrentDictionary<string, Shard?> _open = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _openedAt = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (long Since, string Step)> _closing = new(StringComparer.Ordinal);
     private readonly string _root = Path.GetFullPath(options.Value.DataDirectory);
 
     /// <summary>Number of shards open in this silo.</summary>
@@ -150,6 +151,13 @@ public sealed class ShardCatalog(IOptions<ShardOptions> options, ContractDefinit
         return deleted;
     }
 
+    /// <summary>
+    /// Notes the step a deactivating holder of <paramref name="shard"/> is at, for the refusal a
+    /// new activation meets meanwhile (a slow close and a stuck one then say where they are).
+    /// </summary>
+    public void NoteClosing(Shard shard, string step) =>
+        _closing.AddOrUpdate(shard.Path, _ => (Stopwatch.GetTimestamp(), step), (_, noted) => (noted.Since, step));
+
     /// <summary>Opens a partition's shard; blocks on DuckDB.</summary>
     public Shard Open(DatasetDefinition dataset, int partition) => Open(dataset, partition, PathOf(dataset.Name, partition));
 
@@ -164,8 +172,12 @@ public sealed class ShardCatalog(IOptions<ShardOptions> options, ContractDefinit
             // An earlier activation of the partition is still opening or closing it: transient.
             // How long it has been open tells a slow close from a leak.
             var since = _openedAt.TryGetValue(path, out var at) ? $"{Stopwatch.GetElapsedTime(at).TotalSeconds:F0} s ago" : "just now";
-            var state = _open.TryGetValue(path, out var holder) && holder is null ? "still opening" : "open";
-            throw new PartitionException(ErrorCodes.PartitionUnavailable, $"shard {dataset.Name}/{partition} is still open in this silo ({state}, opened {since}; an earlier activation is closing it); retry");
+            var state = _open.TryGetValue(path, out var holder) && holder is null
+                ? "still opening"
+                : _closing.TryGetValue(path, out var closing)
+                    ? $"open; its activation has been deactivating for {Stopwatch.GetElapsedTime(closing.Since).TotalSeconds:F0} s, now {closing.Step}"
+                    : "open; its activation has not begun deactivating";
+            throw new PartitionException(ErrorCodes.PartitionUnavailable, $"shard {dataset.Name}/{partition} is still open in this silo ({state}; opened {since}); retry");
         }
 
         _openedAt[path] = Stopwatch.GetTimestamp();
@@ -175,6 +187,7 @@ public sealed class ShardCatalog(IOptions<ShardOptions> options, ContractDefinit
             // The new shard is counted already (its placeholder): it opens with its share.
             shard = Shard.Open(path, dataset, partition, contract, options.Value, MemoryShareMb, s =>
             {
+                _closing.TryRemove(s.Path, out _);
                 _open.TryRemove(s.Path, out _);
                 Rebalance();
             });

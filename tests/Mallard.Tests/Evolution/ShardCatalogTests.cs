@@ -129,8 +129,29 @@ public sealed class ShardCatalogTests
 
         var refusal = Assert.Throws<PartitionException>(() => catalog.Open(contract.Datasets["events"], 0));
         Assert.Equal(ErrorCodes.PartitionUnavailable, refusal.Code);
+        Assert.Contains("its activation has not begun deactivating", refusal.Message, StringComparison.Ordinal);
         shard.Dispose();
         catalog.Open(contract.Datasets["events"], 0).Dispose();
+    }
+
+    [Fact]
+    public void Open_whileTheHolderIsDeactivating_isRefusedNamingTheStepItIsAt_andTheStepIsForgottenOnClose()
+    {
+        using var data = new TempDirectory("mallard-closing");
+        var contract = ContractLoader.Parse(Batches.EventsContract, "events.yaml");
+        var catalog = new ShardCatalog(Options.Create(new ShardOptions { DataDirectory = data.Path }), contract);
+        var shard = catalog.Open(contract.Datasets["events"], 0);
+        catalog.NoteClosing(shard, "committing its queue");
+        catalog.NoteClosing(shard, "closing the file");
+
+        var refusal = Assert.Throws<PartitionException>(() => catalog.Open(contract.Datasets["events"], 0));
+
+        Assert.Matches(@"deactivating for \d+ s, now closing the file", refusal.Message);
+        shard.Dispose();
+        var reopened = catalog.Open(contract.Datasets["events"], 0);
+        var again = Assert.Throws<PartitionException>(() => catalog.Open(contract.Datasets["events"], 0));
+        Assert.Contains("its activation has not begun deactivating", again.Message, StringComparison.Ordinal);
+        reopened.Dispose();
     }
 
     private static string MemoryLimitOf(string path)
