@@ -37,6 +37,10 @@ public sealed class AdmissionMiddleware(RequestDelegate next, IngestAdmission ad
         if (http.Request.ContentLength > maxBytes)
         {
             // Refused by the endpoint, which counts it, without reading or reserving anything.
+            // Kestrel does not drain a body past its size limit: it closes the connection, and the
+            // header tells the client so, or its next request goes out on a closing connection
+            // ("response ended prematurely").
+            http.Response.Headers.Connection = "close";
             http.Features.Set(new BufferedBody(null));
             await next(http);
             return;
@@ -65,6 +69,8 @@ public sealed class AdmissionMiddleware(RequestDelegate next, IngestAdmission ad
             switch (body.Outcome)
             {
                 case BodyReadOutcome.TooLarge:
+                    // As above: what is left of the body is not read, nor drained.
+                    http.Response.Headers.Connection = "close";
                     http.Features.Set(new BufferedBody(null));
                     await next(http);
                     return;
@@ -78,6 +84,7 @@ public sealed class AdmissionMiddleware(RequestDelegate next, IngestAdmission ad
                         $"the request body arrived slower than {limits.MinBodyBytesPerSecond} bytes/s after a {limits.BodyRateGracePeriod.TotalSeconds:0.#} s grace period (Mallard:Gateway:MinBodyBytesPerSecond); the connection is closed").ExecuteAsync(http);
                     return;
                 case BodyReadOutcome.Corrupt:
+                    http.Response.Headers.Connection = "close";
                     metrics.RequestRefused(ErrorCodes.MalformedBody);
                     await Problems.Create(ErrorCodes.MalformedBody, $"the {encoding.Name} body does not decompress: {body.Problem}").ExecuteAsync(http);
                     return;

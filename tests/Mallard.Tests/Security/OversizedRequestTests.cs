@@ -53,6 +53,9 @@ public sealed class OversizedRequestTests : IAsyncLifetime
 
         using var response = await _hosts.PostJsonAsync("/v1/datasets/page_views/query", query);
 
+        // The rest of the body is not read: the connection is closed, and says so, so that the
+        // client's next request does not go out on it.
+        Assert.True(response.Headers.ConnectionClose, "413 without Connection: close");
         var problem = await HttpJson.ReadJsonAsync(response, HttpStatusCode.RequestEntityTooLarge);
         Assert.Equal("body_too_large", problem.GetProperty("code").GetString());
     }
@@ -120,6 +123,9 @@ public sealed class OversizedRequestTests : IAsyncLifetime
 
     private async Task AssertTooLargeAsync(HttpResponseMessage response, string setting)
     {
+        // The rest of the body is not read: the connection is closed, and says so, so that the
+        // client's next request does not go out on it.
+        Assert.True(response.Headers.ConnectionClose, "413 without Connection: close");
         var problem = await HttpJson.ReadJsonAsync(response, HttpStatusCode.RequestEntityTooLarge);
         Assert.Equal("body_too_large", problem.GetProperty("code").GetString());
         Assert.Contains(setting, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
