@@ -249,28 +249,8 @@ public sealed class ColumnVectorCodec : IFieldCodec<ColumnVector>
             id = PackedNulls;
         }
 
-        // The kind's array, absent when the vector has none (read back as none, not as empty).
-        Array? array = value.Kind switch
+        if (TryValueBytes(value, out var values))
         {
-            ColumnKind.Bool => value.Bools,
-            ColumnKind.Int32 or ColumnKind.Date => value.Int32s,
-            ColumnKind.Int64 or ColumnKind.Timestamp => value.Int64s,
-            ColumnKind.Float64 => value.Float64s,
-            ColumnKind.Decimal => value.Decimals,
-            ColumnKind.Uuid => value.Uuids,
-            _ => null,
-        };
-        if (array is not null)
-        {
-            var values = array switch
-            {
-                bool[] bools => MemoryMarshal.AsBytes(bools.AsSpan()),
-                int[] int32s => MemoryMarshal.AsBytes(int32s.AsSpan()),
-                long[] int64s => MemoryMarshal.AsBytes(int64s.AsSpan()),
-                double[] float64s => MemoryMarshal.AsBytes(float64s.AsSpan()),
-                decimal[] decimals => MemoryMarshal.AsBytes(decimals.AsSpan()),
-                _ => MemoryMarshal.AsBytes(((Guid[])array).AsSpan()),
-            };
             WriteRaw(ref writer, PackedValues - id, values);
             id = PackedValues;
         }
@@ -285,6 +265,21 @@ public sealed class ColumnVectorCodec : IFieldCodec<ColumnVector>
         if (value.Strings is { } strings)
         {
             _strings.WriteField(ref writer, PackedStrings - id, typeof(string[]), strings);
+        }
+    }
+
+    // The bytes of the kind's array; none when the vector has no such array (read back as none, not as empty).
+    private static bool TryValueBytes(ColumnVector value, out ReadOnlySpan<byte> bytes)
+    {
+        switch (value.Kind)
+        {
+            case ColumnKind.Bool when value.Bools is { } bools: bytes = MemoryMarshal.AsBytes(bools.AsSpan()); return true;
+            case ColumnKind.Int32 or ColumnKind.Date when value.Int32s is { } int32s: bytes = MemoryMarshal.AsBytes(int32s.AsSpan()); return true;
+            case ColumnKind.Int64 or ColumnKind.Timestamp when value.Int64s is { } int64s: bytes = MemoryMarshal.AsBytes(int64s.AsSpan()); return true;
+            case ColumnKind.Float64 when value.Float64s is { } float64s: bytes = MemoryMarshal.AsBytes(float64s.AsSpan()); return true;
+            case ColumnKind.Decimal when value.Decimals is { } decimals: bytes = MemoryMarshal.AsBytes(decimals.AsSpan()); return true;
+            case ColumnKind.Uuid when value.Uuids is { } uuids: bytes = MemoryMarshal.AsBytes(uuids.AsSpan()); return true;
+            default: bytes = default; return false;
         }
     }
 
