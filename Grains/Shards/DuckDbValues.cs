@@ -5,35 +5,9 @@ using Mallard.Partitions;
 
 namespace Mallard.Grains.Shards;
 
-/// <summary>Moves contract values between column vectors and DuckDB, with each value's exact .NET type.</summary>
+/// <summary>Reads contract values from DuckDB into column vectors, with each value's exact .NET type (appending: <see cref="ChunkAppender"/>).</summary>
 internal static class DuckDbValues
 {
-    // Values are appended with their exact .NET type: an int literal would bind to a narrower
-    // overload and write the wrong bytes.
-    public static void Append(IDuckDBAppenderRow row, ColumnVector vector, int index)
-    {
-        if (vector.IsNull(index))
-        {
-            row.AppendNullValue();
-            return;
-        }
-
-        switch (vector.Kind)
-        {
-            case ColumnKind.String when vector.Utf8 is { } utf8: row.AppendValue(utf8.AsSpan(vector.Utf8Offsets![index], vector.Utf8Offsets[index + 1] - vector.Utf8Offsets[index])); break;
-            case ColumnKind.String: row.AppendValue(vector.Strings![index]); break;
-            case ColumnKind.Bool: row.AppendValue((bool?)vector.Bools![index]); break;
-            case ColumnKind.Int32: row.AppendValue((int?)vector.Int32s![index]); break;
-            case ColumnKind.Int64: row.AppendValue((long?)vector.Int64s![index]); break;
-            case ColumnKind.Float64: row.AppendValue((double?)vector.Float64s![index]); break;
-            case ColumnKind.Decimal: row.AppendValue((decimal?)vector.Decimals![index]); break;
-            case ColumnKind.Timestamp: row.AppendValue((DateTime?)ValueText.TimestampToDateTime(vector.Int64s![index])); break;
-            case ColumnKind.Date: row.AppendValue((DateTime?)ValueText.DateToDateOnly(vector.Int32s![index]).ToDateTime(TimeOnly.MinValue)); break;
-            case ColumnKind.Uuid: row.AppendValue((Guid?)vector.Uuids![index]); break;
-            default: throw new InvalidOperationException($"unknown column kind {vector.Kind}");
-        }
-    }
-
     public static void Read(DbDataReader reader, int ordinal, ColumnVectorBuilder builder)
     {
         if (reader.IsDBNull(ordinal))

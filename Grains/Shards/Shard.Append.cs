@@ -164,8 +164,12 @@ public sealed partial class Shard
         // Hashes of the keys this group stores and the rowid of each batch's first row (rowids
         // are dense: rows are only ever appended): they join the shard's set only once it commits.
         var groupKeys = new List<(ulong[] Hashes, long FirstRow, long[]? Times)>();
+
+        // The key hashes of the group's earlier batches, which a later batch may repeat; only
+        // kept when the group has more than one batch.
+        var earlierHashes = batches.Count > 1 ? new HashSet<ulong>() : null;
         var nextRow = _rowCount;
-        DuckDBAppender? rows = null;
+        ChunkAppender? rows = null;
         try
         {
             for (var i = 0; i < batches.Count; i++)
@@ -186,12 +190,12 @@ public sealed partial class Shard
 
                 PartitionReceipt receipt;
                 var firstRow = nextRow;
-                if ((_storedKeys is not null || _windowKeys is not null) && !MayRepeatKey(work, groupKeys, keysKnownNew))
+                if ((_storedKeys is not null || _windowKeys is not null) && !MayRepeatKey(work, earlierHashes, keysKnownNew))
                 {
                     // Most batches bring only new keys: no stored key has any of their hashes
                     // (within the window, with one), so the rows go straight into the table, in order.
-                    rows ??= _writer.CreateAppender(_dataset.Name);
-                    AppendRows(rows, batch, work.Staged);
+                    rows ??= OpenAppender(_dataset.Name);
+                    rows.Append(batch, work.Staged);
                     receipt = Receipt(batch, work.Staged.Count, work.Duplicates, committedAt);
                 }
                 else
@@ -209,6 +213,10 @@ public sealed partial class Shard
                 // Every staged key is stored now: inserted here or found already there.
                 nextRow += receipt.Accepted;
                 groupKeys.Add((work.KeyHashes, firstRow, work.Times));
+                if (i < batches.Count - 1)
+                {
+                    earlierHashes?.UnionWith(work.KeyHashes);
+                }
                 written[batch.BatchId] = new BatchLedgerEntry(batch.BatchId, batch.RequestHash, receipt);
                 outcomes[i] = (receipt, null);
             }
@@ -293,41 +301,27 @@ public sealed partial class Shard
         return new GroupCommit(outcomes, seq, committedAt) { LedgerPruneFailure = PruneLedgerIfDue(committedAt) };
     }
 
-    // Disposing the appender flushes its rows into the transaction.
-    private static void FlushAppender(ref DuckDBAppender? appender)
+    // The appender writes in the table's physical order, which differs from the contract's once
+    // columns have been added online. The staging table has the data table's columns.
+    private ChunkAppender OpenAppender(string table) => ChunkAppender.Create(_writer, table, _dataset, _contractOrdinalOfPhysical);
+
+    // Flushing writes the appender's rows into the transaction.
+    private static void FlushAppender(ref ChunkAppender? appender)
     {
         var flushing = appender;
         appender = null;
-        flushing?.Dispose();
-    }
-
-    private static void DisposeQuietly(DuckDBAppender? appender)
-    {
         try
         {
-            appender?.Dispose();
+            flushing?.Flush();
         }
-        catch (DuckDBException)
+        finally
         {
-            // Only reached when the transaction already failed; it rolls back.
+            flushing?.Dispose();
         }
     }
 
-    private void AppendRows(DuckDBAppender appender, RecordBatch batch, List<int> staged)
-    {
-        foreach (var row in staged)
-        {
-            // The appender writes in the table's physical order, which differs from the
-            // contract's once columns have been added online.
-            var appenderRow = appender.CreateRow();
-            foreach (var ordinal in _contractOrdinalOfPhysical)
-            {
-                DuckDbValues.Append(appenderRow, batch.Columns[ordinal], row);
-            }
-
-            appenderRow.EndRow();
-        }
-    }
+    // Only reached with rows not flushed when the transaction already failed; it rolls back.
+    private static void DisposeQuietly(ChunkAppender? appender) => appender?.Dispose();
 
     private PartitionReceipt Receipt(RecordBatch batch, int accepted, List<int> duplicates, DateTime committedAt)
     {

@@ -39,10 +39,8 @@ public sealed partial class Shard
     // Whether a staged key may be stored already: its hash is in the shard's set (within the
     // window of its time, with a dedup window) or came with an earlier batch of the group, whose
     // time does not matter: the staging path decides. Keys known new skip the set's probes.
-    private bool MayRepeatKey(PreparedBatch work, List<(ulong[] Hashes, long FirstRow, long[]? Times)> groupKeys, bool keysKnownNew)
+    private bool MayRepeatKey(PreparedBatch work, HashSet<ulong>? earlier, bool keysKnownNew)
     {
-        // Most groups hold one batch: a set of the earlier batches' hashes is built only when there are some.
-        var earlier = groupKeys.Count == 0 ? null : groupKeys.SelectMany(batch => batch.Hashes).ToHashSet();
         for (var row = 0; row < work.KeyHashes.Length; row++)
         {
             var hash = work.KeyHashes[row];
@@ -61,9 +59,10 @@ public sealed partial class Shard
     private PartitionReceipt WriteChecked(RecordBatch batch, List<int> staged, List<int> duplicateRows, DateTime committedAt)
     {
         DuckDbCommands.Execute(_writer, ShardSql.ClearStaging);
-        using (var appender = _writer.CreateAppender(ShardSql.StagingTable))
+        using (var appender = OpenAppender(ShardSql.StagingTable))
         {
-            AppendRows(appender, batch, staged);
+            appender.Append(batch, staged);
+            appender.Flush();
         }
 
         var (insertedCount, insertedKeys) = InsertStaged(batch, staged);
