@@ -34,7 +34,7 @@ public static class ErrorCatalog
         new(E.TooManyGroups, 422, false, "Too many groups", "A partition has more groups than Mallard:Shards:MaxGroupsPerPartition; filter or group more coarsely."),
         new(E.BadPartitionKey, 400, false, "Bad partition key", "A partition grain was addressed with a key that is not dataset/partition (raw Orleans clients only)."),
         new(E.UnknownPartition, 404, false, "Unknown partition", "The partition number is outside the dataset's partitions (raw Orleans clients only)."),
-        new(E.BatchMismatch, 400, false, "Batch mismatch", "A batch's columns do not match the dataset (raw Orleans clients only)."),
+        new(E.BatchMismatch, 400, false, "Batch mismatch", "A batch's columns do not match the dataset, or a string column's bytes are not valid UTF-8 (raw Orleans clients only)."),
         new(E.ContractMismatch, 409, false, "Contract mismatch", "The gateway and the silo hold different contract versions (a rolling upgrade is under way); retry once every host runs the same contract."),
         new(E.ShardDrift, 503, true, "Shard drift", "The shard's columns differ from the contract; the partition refuses reads and writes until an operator fixes the shard or the contract."),
         new(E.MigrationFailed, 503, true, "Migration failed", "A migration could not convert the shard's rows exactly; the shard is unchanged and refused until the contract or data is fixed."),

@@ -1,3 +1,4 @@
+using System.Text.Unicode;
 using DuckDB.NET.Data;
 using Mallard.Contract;
 using Mallard.Partitions;
@@ -399,7 +400,35 @@ public sealed partial class Shard
             {
                 throw new PartitionException(ErrorCodes.BatchMismatch, $"batch {batch.BatchId} has a null in required column '{column.Name}'");
             }
+
+            if (vector.Utf8 is { } utf8 && (vector.Utf8Offsets is not { } offsets || !IsValidUtf8(utf8, offsets, vector.Count)))
+            {
+                throw new PartitionException(ErrorCodes.BatchMismatch, $"batch {batch.BatchId} column '{column.Name}' has a value that is not valid UTF-8");
+            }
         }
+    }
+
+    // DuckDB stores a string that is not valid UTF-8 as NULL without an error. The gateway checks
+    // every body; this keeps a peer's corrupt bytes from becoming nulls: the offsets rise within
+    // the bytes, the values' bytes are valid as a whole and every value starts on a character (not
+    // on a continuation byte).
+    private static bool IsValidUtf8(byte[] utf8, int[] offsets, int count)
+    {
+        if (offsets.Length != count + 1 || offsets[0] < 0 || offsets[count] > utf8.Length
+            || !Utf8.IsValid(utf8.AsSpan(offsets[0], Math.Max(0, offsets[count] - offsets[0]))))
+        {
+            return false;
+        }
+
+        for (var row = 1; row <= count; row++)
+        {
+            if (offsets[row] < offsets[row - 1] || (offsets[row] < offsets[count] && (utf8[offsets[row]] & 0xC0) == 0x80))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     // The ledger refused a batch id the group did not look up: it had been committed before.
