@@ -100,7 +100,8 @@ public sealed partial class PartitionGrain
             group => CommitAsync(shard, group),
             gate.PassAsync,
             queued => _gauge?.QueuedRows = queued,
-            TimeSpan.FromMilliseconds(options.Value.CommitLingerMs));
+            TimeSpan.FromMilliseconds(options.Value.CommitLingerMs),
+            afterGroup: () => CheckpointIfDueAsync(shard));
         foreach (var step in shard.AppliedSteps)
         {
             metrics.EvolutionStepApplied(datasetName, step.Kind.ToString());

@@ -38,6 +38,9 @@ public sealed partial class PartitionGrain
     [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {PartitionKey}: pruning the batch ledger failed after a commit (the commit stands; the prune is tried again in a minute): {Reason}")]
     private partial void LogLedgerPruneFailed(string partitionKey, string reason);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {PartitionKey}: DuckDB refused a checkpoint between commits (the next group tries again): {Reason}")]
+    private partial void LogCheckpointRefused(string partitionKey, string reason);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {PartitionKey}: a commit ran out of the shard's memory while queries ran; {Queries} queries were interrupted (query_preempted) and the commit was retried")]
     private partial void LogQueriesPreempted(string partitionKey, int queries);
 }

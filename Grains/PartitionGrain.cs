@@ -85,6 +85,33 @@ public sealed partial class PartitionGrain(
 
     // One group commit: the lease is confirmed, then the group is written in one transaction off
     // the scheduler. Its span is a child of the first batch's span and links to the others.
+    // Between two groups, once the callers have their receipts: a checkpoint folds the WAL into the
+    // file without any request waiting for it.
+    private async Task CheckpointIfDueAsync(Shard shard)
+    {
+        if (!shard.CheckpointDue)
+        {
+            return;
+        }
+
+        var dataset = _dataset!.Name;
+        var started = Stopwatch.GetTimestamp();
+        using var span = MallardTelemetry.Source.StartActivity("mallard.shard.checkpoint", ActivityKind.Internal);
+        span?.SetTag("mallard.dataset", dataset);
+        span?.SetTag("mallard.partition", shard.Partition);
+        var (ran, refusal) = await Task.Run(shard.CheckpointIfDue);
+        if (ran)
+        {
+            metrics.CheckpointTook(dataset, shard.Partition, Stopwatch.GetElapsedTime(started));
+        }
+        else if (refusal is not null)
+        {
+            span?.SetStatus(ActivityStatusCode.Error, refusal);
+            metrics.CheckpointRefused(dataset);
+            LogCheckpointRefused(this.GetPrimaryKeyString(), refusal);
+        }
+    }
+
     private async Task<IReadOnlyList<AppendOutcome>> CommitAsync(Shard shard, IReadOnlyList<PendingAppend> group)
     {
         var dataset = _dataset!.Name;

@@ -16,6 +16,8 @@ public sealed class ShardMetrics
     private readonly Histogram<long> _groupBatches;
 
     private readonly Histogram<double> _commitSeconds;
+    private readonly Histogram<double> _checkpointSeconds;
+    private readonly Counter<long> _checkpointRefusals;
 
     /// <summary>Creates the instruments on the host's meter factory.</summary>
     public ShardMetrics(IMeterFactory meters, PartitionGauges gauges, Shards.ShardCatalog catalog, TimeProvider time)
@@ -27,6 +29,13 @@ public sealed class ShardMetrics
             "Time of one shard transaction (a group commit), from BEGIN to COMMIT",
             tags: null,
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
+        _checkpointSeconds = meter.CreateHistogram<double>(
+            "mallard.shard.checkpoint.duration",
+            "s",
+            "Time of one checkpoint a partition's writer ran between commits (its WAL past Mallard:Shards:CheckpointWalMb)",
+            tags: null,
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
+        _checkpointRefusals = meter.CreateCounter<long>("mallard.shard.checkpoint.refusals", "{checkpoint}", "Checkpoints between commits that DuckDB refused (tried again after the next group)");
         meter.CreateObservableGauge("mallard.partition.queue.depth", () => Each(gauges, g => g.QueuedRows), "{row}", "Rows waiting for the partition's writer");
         meter.CreateObservableGauge("mallard.shard.rows", () => Each(gauges, g => g.Rows), "{row}", "Rows stored in the shard");
         meter.CreateObservableGauge("mallard.shard.ledger.batches", () => Each(gauges, g => g.Batches), "{batch}", "Batches in the shard's ledger (retention period)");
@@ -72,6 +81,14 @@ public sealed class ShardMetrics
     /// <summary>Records one group commit.</summary>
     public void GroupCommitted(string dataset, int batches) =>
         _groupBatches.Record(batches, new KeyValuePair<string, object?>("dataset", dataset));
+
+    /// <summary>Records the duration of one checkpoint between commits.</summary>
+    public void CheckpointTook(string dataset, int partition, TimeSpan elapsed) =>
+        _checkpointSeconds.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("dataset", dataset), new KeyValuePair<string, object?>("partition", partition));
+
+    /// <summary>Counts a checkpoint between commits that DuckDB refused.</summary>
+    public void CheckpointRefused(string dataset) =>
+        _checkpointRefusals.Add(1, new KeyValuePair<string, object?>("dataset", dataset));
 
     /// <summary>Records the duration of one shard commit.</summary>
     public void CommitTook(string dataset, int partition, TimeSpan elapsed) =>

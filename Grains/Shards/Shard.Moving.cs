@@ -95,7 +95,7 @@ public sealed partial class Shard
             catch
             {
                 snapshot?.Dispose();
-                DuckDbCommands.Execute(_writer, ShardSql.ResumeCheckpoints);
+                DuckDbCommands.Execute(_writer, AutomaticCheckpoints(_options));
                 _checkpointsSuspended = false;
                 _moving = false;
                 throw;
@@ -110,7 +110,7 @@ public sealed partial class Shard
         {
             if (!_disposed && _checkpointsSuspended)
             {
-                DuckDbCommands.Execute(_writer, ShardSql.ResumeCheckpoints);
+                DuckDbCommands.Execute(_writer, AutomaticCheckpoints(_options));
             }
 
             _checkpointsSuspended = false;

@@ -93,6 +93,7 @@ public sealed partial class Shard : IDisposable
             connection.Open();
             DuckDbCommands.Execute(connection, ShardSql.SetMemoryLimit(memoryLimitMb));
             DuckDbCommands.Execute(connection, ShardSql.SetThreads(options.Threads));
+            DuckDbCommands.Execute(connection, AutomaticCheckpoints(options));
             foreach (var statement in ShardSql.Lockdown(path + ".tmp", options.TempDirectoryLimitMb))
             {
                 DuckDbCommands.Execute(connection, statement);
@@ -380,7 +381,7 @@ public sealed partial class Shard : IDisposable
             if (_checkpointsSuspended)
             {
                 // A move that pinned the file ended without resuming; the closing checkpoint folds the WAL in.
-                DuckDbCommands.Execute(_writer, ShardSql.ResumeCheckpoints);
+                DuckDbCommands.Execute(_writer, AutomaticCheckpoints(_options));
             }
 
             while (_readers.TryTake(out var reader))

@@ -60,6 +60,14 @@ public sealed class ShardOptions
     /// </summary>
     public int CommitLingerMs { get; set; } = 40;
 
+    /// <summary>
+    /// Write-ahead log size, in MiB, past which a partition's writer checkpoints its shard (folds
+    /// the WAL into the database file) after a group's callers have their receipts, so no caller
+    /// waits for a checkpoint. DuckDB's own automatic checkpoint, which runs inside the commit
+    /// that crosses its threshold, stays as a backstop at four times this size.
+    /// </summary>
+    public int CheckpointWalMb { get; set; } = 16;
+
     /// <summary>Most groups one partition may return for an aggregate query.</summary>
     public int MaxGroupsPerPartition { get; set; } = 100_000;
 
@@ -93,6 +101,7 @@ public sealed class ShardOptions
         Require(MaxQueuedRows >= 1, nameof(MaxQueuedRows), MaxQueuedRows, "at least 1");
         Require(MaxRowsPerCommit >= 1, nameof(MaxRowsPerCommit), MaxRowsPerCommit, "at least 1");
         Require(CommitLingerMs is >= 0 and <= 1_000, nameof(CommitLingerMs), CommitLingerMs, "0 to 1000 (milliseconds)");
+        Require(CheckpointWalMb is >= 1 and <= 65_536, nameof(CheckpointWalMb), CheckpointWalMb, "1 to 65536 (MiB)");
         Require(MaxConcurrentQueries >= 1, nameof(MaxConcurrentQueries), MaxConcurrentQueries, "at least 1");
         Require(MaxGroupsPerPartition >= 1, nameof(MaxGroupsPerPartition), MaxGroupsPerPartition, "at least 1");
     }

@@ -76,7 +76,8 @@ internal static partial class ShardSql
     /// <summary>Suspends automatic checkpoints, so the database file stays as the last checkpoint left it while it is copied.</summary>
     public const string SuspendCheckpoints = "SET checkpoint_threshold = '1000TB'";
 
-    public const string ResumeCheckpoints = "RESET checkpoint_threshold";
+    /// <summary>DuckDB's automatic checkpoint at this WAL size (Mallard's own checkpoints come first; this is their backstop).</summary>
+    public static string AutomaticCheckpoints(int walMb) => string.Create(CultureInfo.InvariantCulture, $"SET checkpoint_threshold = '{walMb}MiB'");
 
     public const string Checkpoint = "CHECKPOINT";
 

@@ -28,6 +28,7 @@ public sealed class PartitionWriteQueue
     private readonly int _maxRowsPerCommit;
     private readonly Func<IReadOnlyList<PendingAppend>, Task<IReadOnlyList<AppendOutcome>>> _commit;
     private readonly Func<Task> _beforeGroup;
+    private readonly Func<Task> _afterGroup;
     private readonly Action<long> _queuedRowsChanged;
     private readonly TimeSpan _linger;
     private readonly Func<TimeSpan, Task> _delay;
@@ -50,6 +51,7 @@ public sealed class PartitionWriteQueue
     /// <param name="linger">Longest wait for more appends before a group while appends arrive concurrently (the recent commit time when shorter); zero never waits.</param>
     /// <param name="delay">The wait itself (a test seam; <see cref="Task.Delay(TimeSpan)"/> otherwise).</param>
     /// <param name="time">The clock that times commits and arrivals (a test seam; the system's otherwise).</param>
+    /// <param name="afterGroup">Awaited after a group's callers have their outcomes, before the next group (work no caller should wait for, such as a checkpoint); it reports its own failures and must not throw.</param>
     public PartitionWriteQueue(
         int maxQueuedRows,
         int maxRowsPerCommit,
@@ -58,7 +60,8 @@ public sealed class PartitionWriteQueue
         Action<long>? queuedRowsChanged = null,
         TimeSpan linger = default,
         Func<TimeSpan, Task>? delay = null,
-        TimeProvider? time = null)
+        TimeProvider? time = null,
+        Func<Task>? afterGroup = null)
     {
         _time = time ?? TimeProvider.System;
         _linger = linger;
@@ -67,6 +70,7 @@ public sealed class PartitionWriteQueue
         _maxRowsPerCommit = maxRowsPerCommit;
         _commit = commit;
         _beforeGroup = beforeGroup ?? (() => Task.CompletedTask);
+        _afterGroup = afterGroup ?? (() => Task.CompletedTask);
         _queuedRowsChanged = queuedRowsChanged ?? (_ => { });
     }
 
@@ -207,6 +211,8 @@ public sealed class PartitionWriteQueue
                     pending.Span?.Dispose();
                 }
             }
+
+            await _afterGroup();
         }
     }
 

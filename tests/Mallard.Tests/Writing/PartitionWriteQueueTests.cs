@@ -30,6 +30,31 @@ public sealed class PartitionWriteQueueTests
     }
 
     [Fact]
+    public async Task AfterGroup_runs_once_the_callers_have_their_receipts_and_the_next_group_waits_for_it()
+    {
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var queue = Queue(afterGroup: async () =>
+        {
+            entered.TrySetResult();
+            await release.Task;
+        });
+        var first = queue.TryEnqueue(Batch("a", 10))!;
+
+        await entered.Task;
+        Assert.Equal("a", (await first).BatchId);
+        var second = queue.TryEnqueue(Batch("b", 10))!;
+        var third = queue.TryEnqueue(Batch("c", 10))!;
+        Assert.Equal([["a"]], _groups.ToArray());
+        Assert.False(second.IsCompleted);
+
+        release.SetResult();
+        await Task.WhenAll(second, third);
+        await queue.Drained;
+        Assert.Equal([["a"], ["b", "c"]], _groups.ToArray());
+    }
+
+    [Fact]
     public async Task TryEnqueue_over_the_row_limit_is_refused_and_queues_nothing()
     {
         var queue = Queue(maxQueuedRows: 100);
@@ -244,7 +269,7 @@ public sealed class PartitionWriteQueueTests
         Assert.Equal([TimeSpan.FromMilliseconds(lingerMs)], lingers.ToArray());
     }
 
-    private PartitionWriteQueue Queue(int maxQueuedRows = 1_000, int maxRowsPerCommit = 1_000, TimeSpan linger = default, Func<TimeSpan, Task>? delay = null, TimeProvider? time = null) =>
+    private PartitionWriteQueue Queue(int maxQueuedRows = 1_000, int maxRowsPerCommit = 1_000, TimeSpan linger = default, Func<TimeSpan, Task>? delay = null, TimeProvider? time = null, Func<Task>? afterGroup = null) =>
         new(maxQueuedRows, maxRowsPerCommit, async group =>
         {
             await _hold.Task;
@@ -255,7 +280,7 @@ public sealed class PartitionWriteQueueTests
 
             _groups.Enqueue(group.Select(g => g.Batch.BatchId).ToArray());
             return group.Select(g => new AppendOutcome(Receipt(g.Batch), null)).ToArray();
-        }, queuedRowsChanged: _gauge.Enqueue, linger: linger, delay: delay, time: time);
+        }, queuedRowsChanged: _gauge.Enqueue, linger: linger, delay: delay, time: time, afterGroup: afterGroup);
 
     private static RecordBatch Batch(string id, int rows) => Batches.Events(id, 0, rows);
 

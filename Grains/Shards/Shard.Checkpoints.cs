@@ -1,0 +1,60 @@
+using DuckDB.NET.Data;
+using Mallard.Contract;
+
+namespace Mallard.Grains.Shards;
+
+/// <summary>
+/// Checkpoints off the acknowledgement path. DuckDB checkpoints inside the commit that takes its
+/// WAL past a threshold, so that group's callers, and every request with a slice in it, waited for
+/// the whole checkpoint. The partition's writer now checkpoints between groups, once the callers
+/// have their receipts (<see cref="ShardOptions.CheckpointWalMb"/>); DuckDB's own threshold stays
+/// as a backstop at four times the size, for writes that do not pass through the writer.
+/// </summary>
+public sealed partial class Shard
+{
+    /// <summary>Whether the WAL has grown past <see cref="ShardOptions.CheckpointWalMb"/> and checkpoints are not suspended for a move.</summary>
+    public bool CheckpointDue => !Volatile.Read(ref _checkpointsSuspended) && WalBytes() >= (long)_options.CheckpointWalMb << 20;
+
+    /// <summary>
+    /// Folds the WAL into the database file if it is still due, between two commits. DuckDB may
+    /// refuse while it is busy: the refusal is returned, not thrown (the next group tries again,
+    /// and DuckDB's backstop remains).
+    /// </summary>
+    /// <returns>Whether a checkpoint ran, and DuckDB's refusal if it did not.</returns>
+    public (bool Ran, string? Refusal) CheckpointIfDue()
+    {
+        lock (_writeGate)
+        {
+            if (_disposed || !CheckpointDue)
+            {
+                return (false, null);
+            }
+
+            try
+            {
+                DuckDbCommands.Execute(_writer, ShardSql.Checkpoint);
+                return (true, null);
+            }
+            catch (DuckDBException e)
+            {
+                return (false, DisplayText.FirstLine(e.Message));
+            }
+        }
+    }
+
+    // DuckDB's own automatic checkpoint, as a backstop behind the writer's.
+    private static string AutomaticCheckpoints(ShardOptions options) => ShardSql.AutomaticCheckpoints(options.CheckpointWalMb * 4);
+
+    private long WalBytes()
+    {
+        try
+        {
+            var wal = new FileInfo(Path + ".wal");
+            return wal.Exists ? wal.Length : 0;
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
+}
