@@ -83,8 +83,6 @@ public sealed partial class PartitionGrain(
             $"partition {this.GetPrimaryKeyString()} has {queue.QueuedRows} rows waiting (limit {options.Value.MaxQueuedRows}); retry later");
     }
 
-    // One group commit: the lease is confirmed, then the group is written in one transaction off
-    // the scheduler. Its span is a child of the first batch's span and links to the others.
     // Between two groups, once the callers have their receipts: a checkpoint folds the WAL into the
     // file without any request waiting for it.
     private async Task CheckpointIfDueAsync(Shard shard)
@@ -112,6 +110,8 @@ public sealed partial class PartitionGrain(
         }
     }
 
+    // One group commit: the lease is confirmed, then the group is written in one transaction off
+    // the scheduler. Its span is a child of the first batch's span and links to the others.
     private async Task<IReadOnlyList<AppendOutcome>> CommitAsync(Shard shard, IReadOnlyList<PendingAppend> group)
     {
         var dataset = _dataset!.Name;

@@ -51,7 +51,7 @@ public sealed class PartitionWriteQueue
     /// <param name="linger">Longest wait for more appends before a group while appends arrive concurrently (the recent commit time when shorter); zero never waits.</param>
     /// <param name="delay">The wait itself (a test seam; <see cref="Task.Delay(TimeSpan)"/> otherwise).</param>
     /// <param name="time">The clock that times commits and arrivals (a test seam; the system's otherwise).</param>
-    /// <param name="afterGroup">Awaited after a group's callers have their outcomes, before the next group (work no caller should wait for, such as a checkpoint); it reports its own failures and must not throw.</param>
+    /// <param name="afterGroup">Awaited after a group's callers have their outcomes, before the next group (work no caller should wait for, such as a checkpoint); it reports its own failures (if it throws anyway, the writer goes on).</param>
     public PartitionWriteQueue(
         int maxQueuedRows,
         int maxRowsPerCommit,
@@ -212,7 +212,15 @@ public sealed class PartitionWriteQueue
                 }
             }
 
-            await _afterGroup();
+            try
+            {
+                await _afterGroup();
+            }
+            catch (Exception)
+            {
+                // The step reports its own failures; one that throws anyway must not stop the
+                // writer, or every later append would wait forever.
+            }
         }
     }
 

@@ -55,6 +55,19 @@ public sealed class PartitionWriteQueueTests
     }
 
     [Fact]
+    public async Task AfterGroup_that_throws_does_not_stop_the_writer()
+    {
+        var queue = Queue(afterGroup: () => throw new InvalidOperationException("checkpoint"));
+
+        await queue.TryEnqueue(Batch("a", 10))!;
+        await queue.Drained;
+        var second = await queue.TryEnqueue(Batch("b", 10))!.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal("b", second.BatchId);
+        Assert.Equal([["a"], ["b"]], _groups.ToArray());
+    }
+
+    [Fact]
     public async Task TryEnqueue_over_the_row_limit_is_refused_and_queues_nothing()
     {
         var queue = Queue(maxQueuedRows: 100);
