@@ -25,6 +25,7 @@ public sealed partial class Shard
     {
         lock (_writeGate)
         {
+            // Asked again under the write gate: a move may have pinned the file since the caller asked.
             if (_disposed || !CheckpointDue)
             {
                 return (false, null);

@@ -363,7 +363,7 @@ public sealed partial class Shard : IDisposable
             watermark = ValueText.DateTimeToTimestamp(max);
         }
 
-        var bytes = new FileInfo(Path).Length + (File.Exists(Path + ".wal") ? new FileInfo(Path + ".wal").Length : 0);
+        var bytes = new FileInfo(Path).Length + WalBytes();
         return new PartitionStats(Partition, rows, batches, watermark, bytes);
     }
 
