@@ -101,7 +101,7 @@ public sealed partial class PartitionGrain
             gate.PassAsync,
             queued => _gauge?.QueuedRows = queued,
             TimeSpan.FromMilliseconds(options.Value.CommitLingerMs),
-            afterGroup: () => CheckpointIfDueAsync(shard));
+            afterGroup: () => BetweenGroupsAsync(shard));
         foreach (var step in shard.AppliedSteps)
         {
             metrics.EvolutionStepApplied(datasetName, step.Kind.ToString());

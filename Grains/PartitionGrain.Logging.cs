@@ -41,6 +41,9 @@ public sealed partial class PartitionGrain
     [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {PartitionKey}: DuckDB refused a checkpoint between commits (the next group tries again): {Reason}")]
     private partial void LogCheckpointRefused(string partitionKey, string reason);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {PartitionKey}: the disk refused a run of stored-key hashes (the keys stay in memory and the next group tries again): {Reason}")]
+    private partial void LogKeyRunFailed(string partitionKey, string reason);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {PartitionKey}: a commit ran out of the shard's memory while queries ran; {Queries} queries were interrupted (query_preempted) and the commit was retried")]
     private partial void LogQueriesPreempted(string partitionKey, int queries);
 }

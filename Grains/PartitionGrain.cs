@@ -83,8 +83,39 @@ public sealed partial class PartitionGrain(
             $"partition {this.GetPrimaryKeyString()} has {queue.QueuedRows} rows waiting (limit {options.Value.MaxQueuedRows}); retry later");
     }
 
-    // Between two groups, once the callers have their receipts: a checkpoint folds the WAL into the
-    // file without any request waiting for it.
+    // Between two groups, once the callers have their receipts: work no request should wait for.
+    private async Task BetweenGroupsAsync(Shard shard)
+    {
+        await CheckpointIfDueAsync(shard);
+        await WriteKeyRunIfDueAsync(shard);
+    }
+
+    // The stored-key index writes its newest keys out to disk, keeping its memory fixed.
+    private async Task WriteKeyRunIfDueAsync(Shard shard)
+    {
+        if (!shard.KeyRunDue)
+        {
+            return;
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        using var span = MallardTelemetry.Source.StartActivity("mallard.shard.key_run", ActivityKind.Internal);
+        span?.SetTag("mallard.dataset", _dataset!.Name);
+        span?.SetTag("mallard.partition", shard.Partition);
+        var (written, failure) = await Task.Run(shard.WriteKeyRunIfDue);
+        if (written)
+        {
+            metrics.KeyRunTook(_dataset!.Name, Stopwatch.GetElapsedTime(started));
+        }
+        else if (failure is not null)
+        {
+            span?.SetStatus(ActivityStatusCode.Error, failure);
+            metrics.KeyRunFailed(_dataset!.Name);
+            LogKeyRunFailed(this.GetPrimaryKeyString(), failure);
+        }
+    }
+
+    // A checkpoint folds the WAL into the file without any request waiting for it.
     private async Task CheckpointIfDueAsync(Shard shard)
     {
         if (!shard.CheckpointDue)

@@ -18,6 +18,8 @@ public sealed class ShardMetrics
     private readonly Histogram<double> _commitSeconds;
     private readonly Histogram<double> _checkpointSeconds;
     private readonly Counter<long> _checkpointRefusals;
+    private readonly Histogram<double> _keyRunSeconds;
+    private readonly Counter<long> _keyRunFailures;
 
     /// <summary>Creates the instruments on the host's meter factory.</summary>
     public ShardMetrics(IMeterFactory meters, PartitionGauges gauges, Shards.ShardCatalog catalog, TimeProvider time)
@@ -36,13 +38,23 @@ public sealed class ShardMetrics
             tags: null,
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
         _checkpointRefusals = meter.CreateCounter<long>("mallard.shard.checkpoint.refusals", "{checkpoint}", "Checkpoints between commits that DuckDB refused (tried again after the next group)");
+        _keyRunSeconds = meter.CreateHistogram<double>(
+            "mallard.shard.key_run.duration",
+            "s",
+            "Time to write a shard's newest stored-key hashes out as a sorted run on disk, between commits",
+            tags: null,
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] });
+        _keyRunFailures = meter.CreateCounter<long>("mallard.shard.key_run.failures", "{run}", "Runs of stored-key hashes the disk refused to take (the keys stay in memory, growing it, and the next group tries again)");
+        meter.CreateObservableGauge("mallard.shard.key_index.disk", catalog.KeyIndexDiskBytes, "By", "Sorted runs of stored-key hashes on disk (exact dedup), across this silo's open shards");
+        meter.CreateObservableCounter("mallard.shard.key_index.page_reads", catalog.KeyIndexPageReads, "{page}", "Pages of key runs read because the Bloom filter let a key through; rising per ingested row means the filter is too small for the shard (Mallard:Shards:KeyIndexMb)");
         meter.CreateObservableGauge("mallard.partition.queue.depth", () => Each(gauges, g => g.QueuedRows), "{row}", "Rows waiting for the partition's writer");
         meter.CreateObservableGauge("mallard.shard.rows", () => Each(gauges, g => g.Rows), "{row}", "Rows stored in the shard");
         meter.CreateObservableGauge("mallard.shard.ledger.batches", () => Each(gauges, g => g.Batches), "{batch}", "Batches in the shard's ledger (retention period)");
         meter.CreateObservableGauge("mallard.shard.size", () => Each(gauges, g => FileBytes(g.ShardPath)), "By", "Shard file plus write-ahead log on disk");
         meter.CreateObservableGauge("mallard.shards.open", () => catalog.OpenCount, "{shard}", "Shards open in this silo");
         meter.CreateObservableGauge("mallard.duckdb.memory", catalog.MemoryBytes, "By", "DuckDB memory in use across this silo's open shards");
-        meter.CreateObservableGauge("mallard.shard.key_hashes.memory", catalog.KeyHashBytes, "By", "Memory of the open shards' key-hash sets (exact dedup), outside DuckDB's limits");
+        meter.CreateObservableGauge("mallard.duckdb.memory.limit", catalog.MemoryLimitBytes, "By", "The open shards' DuckDB memory_limit settings together: what mallard.duckdb.memory may reach");
+        meter.CreateObservableGauge("mallard.shard.key_hashes.memory", catalog.KeyHashBytes, "By", "Memory of the open shards' key hashes (exact dedup's index, dedup windows' sets), outside DuckDB's limits, inside the budget");
         meter.CreateObservableGauge("mallard.dataset.watermark.lag", () => gauges.Active
             .Where(g => g.WatermarkMicros != long.MinValue)
             .GroupBy(g => g.Dataset)
@@ -85,6 +97,14 @@ public sealed class ShardMetrics
     /// <summary>Records the duration of one checkpoint between commits.</summary>
     public void CheckpointTook(string dataset, int partition, TimeSpan elapsed) =>
         _checkpointSeconds.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("dataset", dataset), new KeyValuePair<string, object?>("partition", partition));
+
+    /// <summary>Records the time to write one run of stored-key hashes.</summary>
+    public void KeyRunTook(string dataset, TimeSpan elapsed) =>
+        _keyRunSeconds.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("dataset", dataset));
+
+    /// <summary>Counts a run of stored-key hashes the disk refused.</summary>
+    public void KeyRunFailed(string dataset) =>
+        _keyRunFailures.Add(1, new KeyValuePair<string, object?>("dataset", dataset));
 
     /// <summary>Counts a checkpoint between commits that DuckDB refused.</summary>
     public void CheckpointRefused(string dataset) =>

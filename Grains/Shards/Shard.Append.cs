@@ -274,7 +274,9 @@ public sealed partial class Shard
                 {
                     for (var row = 0; row < hashes.Length; row++)
                     {
-                        stored.Add(hashes[row], firstRow < 0 ? -1 : firstRow + row);
+                        // Rows appended straight had every hash found absent before this commit;
+                        // the staging path's keys may have been stored already.
+                        _ = firstRow < 0 ? stored.Add(hashes[row], -1) : stored.AddNew(hashes[row], firstRow + row);
                     }
                 }
             }

@@ -43,6 +43,29 @@ public sealed partial class Shard
         }
     }
 
+    /// <summary>Whether the stored-key index holds enough newest keys to write them out as a run.</summary>
+    public bool KeyRunDue => _storedKeys?.FlushDue == true;
+
+    /// <summary>
+    /// Writes the stored-key index's newest keys out as a sorted run if still due, between two
+    /// commits (a run of a million keys takes a sort and 16 MiB of writes).
+    /// </summary>
+    /// <returns>Whether a run was written, and why not when the disk refused (the keys stay in memory; the next group tries again).</returns>
+    public (bool Written, string? Failure) WriteKeyRunIfDue()
+    {
+        lock (_writeGate)
+        {
+            try
+            {
+                return (!_disposed && _storedKeys is { } keys && keys.FlushIfDue(), null);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return (false, DisplayText.FirstLine(e.Message));
+            }
+        }
+    }
+
     // DuckDB's own automatic checkpoint, as a backstop behind the writer's.
     private static string AutomaticCheckpoints(ShardOptions options) => ShardSql.AutomaticCheckpoints(options.CheckpointWalMb * 4);
 

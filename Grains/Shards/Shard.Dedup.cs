@@ -6,7 +6,7 @@ namespace Mallard.Grains.Shards;
 
 /// <summary>
 /// Which rows of a batch are new: key hashes and repeats within the batch (before the write lock),
-/// the key-hash set's test, and the checked path that stages a batch and compares real keys.
+/// the stored-key index's test, and the checked path that stages a batch and compares real keys.
 /// </summary>
 public sealed partial class Shard
 {

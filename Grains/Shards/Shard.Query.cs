@@ -60,7 +60,7 @@ public sealed partial class Shard
     /// </summary>
     public PartialResult Query(PartitionQuery query, CancellationToken cancellationToken = default) => Query(query, rowid: null, cancellationToken);
 
-    // A point lookup whose key the set places at a few rows: each is read alone. An empty answer
+    // A point lookup whose key the stored-key index places at a row: that row is read alone. An empty answer
     // proves nothing (a hash shared with another key, or a row that fails another filter), so
     // the query then scans like any other.
     private PartialResult QueryHintedRows(PartitionQuery query, long[] rowids, CancellationToken cancellationToken)
@@ -199,11 +199,11 @@ public sealed partial class Shard
 
     /// <summary>
     /// A query that pins the whole record key (<c>eq</c> or <c>in</c> on every key column) matches
-    /// nothing here when none of the pinned keys' hashes is in the shard's key-hash set: answered
+    /// nothing here when none of the pinned keys' hashes is in the shard's stored-key index: answered
     /// empty without a scan. A point lookup fans out to every partition (keys are not the
     /// partitioning) and all but the one holding the key skip their scan. A hash hit proves
-    /// nothing and runs the query; when a row query pins one stored key, the set's row hint gives
-    /// the rows to read first (<paramref name="hintedRows"/>). The set gains a batch's hashes after
+    /// nothing and runs the query; when a row query pins one stored key, the index's rowid gives
+    /// the row to read first (<paramref name="hintedRows"/>). The index gains a batch's hashes after
     /// its commit and before its acknowledgement, so a query started after an ingest was
     /// acknowledged sees its keys.
     /// </summary>
@@ -222,21 +222,21 @@ public sealed partial class Shard
 
         var rows = Volatile.Read(ref _rowCount);
         var hits = 0;
-        var rowHint = KeyHashSet.UnknownRow;
+        var rowid = -1L;
         foreach (var key in pinned.EachCombination())
         {
-            if (stored.TryFind(RecordKey.Hash(key, 0), out var hint) && ++hits == 1)
+            if (stored.TryFind(RecordKey.Hash(key, 0), out var found) && ++hits == 1)
             {
-                rowHint = hint;
+                rowid = found;
             }
         }
 
         if (hits > 0)
         {
             // Keys are unique in the shard, so one row found for one pinned key is the whole answer.
-            if (hits == 1 && !query.IsAggregate && query.Limit > 0 && ShardSql.HasRowIds(_dataset))
+            if (hits == 1 && !query.IsAggregate && query.Limit > 0 && ShardSql.HasRowIds(_dataset) && rowid >= 0 && rowid < rows)
             {
-                hintedRows = KeyHashSet.RowsOf(rowHint, rows, MaxHintedRows);
+                hintedRows = [rowid];
             }
 
             return null;
@@ -256,10 +256,10 @@ public sealed partial class Shard
         return new PartialResult(Partition, columns, vectors, 0);
     }
 
-    /// <summary>Test seam: queries answered empty from the key-hash set, without a scan.</summary>
+    /// <summary>Test seam: queries answered empty from the stored-key index, without a scan.</summary>
     internal int NoScanQueries => Volatile.Read(ref _noScanQueries);
 
-    /// <summary>Test seam: point lookups answered by reading the rows the key-hash set named.</summary>
+    /// <summary>Test seam: point lookups answered by reading the row the stored-key index named.</summary>
     internal int RowHintQueries => Volatile.Read(ref _rowHintQueries);
 
     /// <summary>Test seam: point lookups whose named rows did not answer them, and that scanned.</summary>

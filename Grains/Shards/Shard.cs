@@ -30,8 +30,8 @@ public sealed partial class Shard : IDisposable
     /// <summary>Test seam: runs on a query's thread after its first row, given whether a write has preempted it.</summary>
     internal Action<Func<bool>>? AfterFirstQueryRow { get; set; }
 
-    /// <summary>Test seam: the hashes of the stored keys (null with a dedup window).</summary>
-    internal KeyHashSet? StoredKeyHashes => _storedKeys;
+    /// <summary>Test seam: the index of the stored keys' hashes (null with a dedup window).</summary>
+    internal StoredKeyIndex? StoredKeyHashes => _storedKeys;
 
     /// <summary>Test seam: runs inside a group's transaction, just before it commits, under the write gate.</summary>
     internal Action? BeforeCommit { get; set; }
@@ -43,16 +43,14 @@ public sealed partial class Shard : IDisposable
     private long _reportedKeyHashBytes;
     private int _checkedBatches;
 
-    // Rows a key-hash hint may stand for and still be read one by one (shards of up to 4 × 2^24 rows).
-    private const int MaxHintedRows = 4;
     // The memory_limit waiting to be applied (0: none), and the one DuckDB has.
     private int _pendingMemoryLimitMb;
     private int _memoryLimitMb;
     private PartitionException? _sealed;
     private bool _disposed;
 
-    // Hashes of every stored key (null with a dedup window); touched under the write gate.
-    private KeyHashSet? _storedKeys;
+    // Hashes of every stored key (null with a dedup window); written under the write gate.
+    private StoredKeyIndex? _storedKeys;
     private WindowedKeyHashes? _windowKeys;
 
     private Shard(string path, DatasetDefinition dataset, int partition, ShardOptions options, DuckDBConnection writer, int[] contractOrdinalOfPhysical, Action<Shard> onDispose)
@@ -82,12 +80,13 @@ public sealed partial class Shard : IDisposable
     /// records it, and refuses a shard whose real columns differ from the contract (drift).
     /// </summary>
     /// <exception cref="PartitionException">The shard belongs elsewhere, cannot be migrated, or has drifted.</exception>
-    internal static Shard Open(string path, DatasetDefinition dataset, int partition, ContractDefinition contract, ShardOptions options, int memoryLimitMb, Action<Shard> onDispose)
+    internal static Shard Open(string path, DatasetDefinition dataset, int partition, ContractDefinition contract, ShardOptions options, int memoryLimitMb, int keyIndexMb, Action<Shard> onDispose)
     {
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
         options.Validate();
 
         var connection = new DuckDBConnection($"Data Source={path};storage_compatibility_version={options.StorageVersion}");
+        StoredKeyIndex? storedKeys = null;
         try
         {
             connection.Open();
@@ -127,7 +126,7 @@ public sealed partial class Shard : IDisposable
             var order = physical.Select(name => dataset.TryGetColumn(name, out var column) ? column.Ordinal : -1).ToArray();
             var position = Convert.ToInt64(DuckDbCommands.Scalar(connection, ShardSql.ReadPosition), CultureInfo.InvariantCulture);
             var rows = Convert.ToInt64(DuckDbCommands.Scalar(connection, ShardSql.CountRows(dataset)), CultureInfo.InvariantCulture);
-            var storedKeys = LoadStoredKeys(connection, dataset, partition, rows);
+            storedKeys = LoadStoredKeys(connection, dataset, partition, KeyIndexPath(path), (long)keyIndexMb << 20);
             var windowKeys = LoadWindowKeys(connection, dataset);
             return new Shard(path, dataset, partition, options, connection, order, onDispose)
             {
@@ -136,45 +135,49 @@ public sealed partial class Shard : IDisposable
         }
         catch
         {
+            storedKeys?.Dispose();
             connection.Dispose();
             throw;
         }
     }
 
+    /// <summary>The folder of a shard's key index: derived files, deleted when the shard closes or opens.</summary>
+    internal static string KeyIndexPath(string shardPath) => shardPath + ".keys";
+
     // Exact dedup over the shard's whole history starts from the hashes of every stored key,
-    // derived from the rows at open (nothing to keep in step on disk); a dataset with a dedup
-    // window checks a time range instead and keeps no set.
-    private static KeyHashSet? LoadStoredKeys(DuckDBConnection connection, DatasetDefinition dataset, int partition, long rows)
+    // derived from the rows at open (nothing to keep in step with DuckDB across a crash); a
+    // dataset with a dedup window checks a time range instead and keeps no index.
+    private static StoredKeyIndex? LoadStoredKeys(DuckDBConnection connection, DatasetDefinition dataset, int partition, string directory, long memoryBytes)
     {
         if (dataset.DedupWindow is not null)
         {
             return null;
         }
 
-        var keys = new KeyHashSet(rows);
-        var repeated = new List<ulong>();
-        using (var command = connection.CreateCommand())
+        var keys = new StoredKeyIndex(directory, memoryBytes);
+        try
         {
-            command.CommandText = ShardSql.StoredKeys(dataset);
-            ReadKeyHashes(command, dataset, ColumnKind.Int64, (rowid, hash) =>
+            var repeated = false;
+            using (var command = connection.CreateCommand())
             {
-                if (!keys.Add(hash, rowid))
-                {
-                    repeated.Add(hash);
-                }
-            });
-        }
+                command.CommandText = ShardSql.StoredKeys(dataset);
+                ReadKeyHashes(command, dataset, ColumnKind.Int64, (rowid, hash) => repeated |= !keys.Add(hash, rowid));
+            }
 
-        // The set keeps 46 bits of each hash, so two keys of a large shard may share them. Only a
-        // shared full hash may be a key stored twice (a dataset that dropped its dedup window),
-        // and only the stored rows can tell.
-        if (repeated.Exists(hash => MayBeStoredTwice(connection, dataset, keys, hash, rows))
-            && DuckDbCommands.Scalar(connection, ShardSql.RepeatedKey(dataset)) is string twice)
+            // A repeated hash is two keys sharing it (about once in 10^5 shards of 10^7 keys) or a
+            // key stored twice (a dataset that dropped its dedup window): only the rows can tell.
+            if (repeated && DuckDbCommands.Scalar(connection, ShardSql.RepeatedKey(dataset)) is string twice)
+            {
+                throw new PartitionException(ErrorCodes.DuplicateKeys, $"shard {dataset.Name}/{partition} holds records with duplicate keys (key {DisplayText.Shorten(twice, DisplayText.MaxValue)} is stored more than once); exact dedup cannot be enforced");
+            }
+
+            return keys;
+        }
+        catch
         {
-            throw new PartitionException(ErrorCodes.DuplicateKeys, $"shard {dataset.Name}/{partition} holds records with duplicate keys (key {DisplayText.Shorten(twice, DisplayText.MaxValue)} is stored more than once); exact dedup cannot be enforced");
+            keys.Dispose();
+            throw;
         }
-
-        return keys;
     }
 
     // A dataset with a dedup window keeps the key hashes of its newest windows of event time, read
@@ -237,44 +240,6 @@ public sealed partial class Shard : IDisposable
         }
     }
 
-    // Whether the row the set already holds for a repeated hash has the same full hash: read
-    // through the set's row hint, so a 46-bit collision of two different keys costs a lookup of
-    // one row, not a grouping of the whole table.
-    private static bool MayBeStoredTwice(DuckDBConnection connection, DatasetDefinition dataset, KeyHashSet keys, ulong hash, long rows)
-    {
-        keys.TryFind(hash, out var hint);
-        var candidates = KeyHashSet.RowsOf(hint, rows, MaxHintedRows);
-        if (candidates.Length == 0)
-        {
-            return true;
-        }
-
-        var kinds = dataset.KeyOrdinals.Select(o => dataset.Columns[o].Type.Kind).ToArray();
-        foreach (var rowid in candidates)
-        {
-            using var command = connection.CreateCommand();
-            command.CommandText = ShardSql.KeyAtRow(dataset, rowid);
-            using var reader = command.ExecuteReader();
-            var builders = kinds.Select(kind => new ColumnVectorBuilder(kind, 1)).ToArray();
-            if (!reader.Read())
-            {
-                continue;
-            }
-
-            for (var k = 0; k < builders.Length; k++)
-            {
-                DuckDbValues.Read(reader, k, builders[k]);
-            }
-
-            if (RecordKey.Hashes([.. builders.Select(b => b.Build())], 1)[0] == hash)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
     /// <summary>
     /// Sets this shard's DuckDB <c>memory_limit</c> between writes, without waiting for one: a shard
     /// in the middle of a commit takes the new limit before its next write. DuckDB refuses a limit
@@ -312,7 +277,7 @@ public sealed partial class Shard : IDisposable
         try
         {
             DuckDbCommands.Execute(_writer, ShardSql.SetMemoryLimit(megabytes));
-            _memoryLimitMb = megabytes;
+            Volatile.Write(ref _memoryLimitMb, megabytes);
             return true;
         }
         catch (DuckDBException e) when (DuckDbErrors.IsOutOfMemory(e))
@@ -322,6 +287,9 @@ public sealed partial class Shard : IDisposable
             return false;
         }
     }
+
+    /// <summary>The <c>memory_limit</c> this shard's DuckDB has now, in MiB.</summary>
+    public int MemoryLimitMb => Volatile.Read(ref _memoryLimitMb);
 
     /// <summary>Bytes DuckDB holds in memory for this shard (buffers, indexes); 0 if it cannot be read now.</summary>
     public long MemoryBytes()
@@ -338,8 +306,14 @@ public sealed partial class Shard : IDisposable
         }
     }
 
-    /// <summary>Bytes of this shard's key-hash set (0 with a dedup window); read without the write gate.</summary>
+    /// <summary>Memory of this shard's key hashes: its stored-key index or its windows' sets; read without the write gate.</summary>
     public long KeyHashBytes => _storedKeys?.Bytes ?? _windowKeys?.Bytes ?? 0;
+
+    /// <summary>Bytes of this shard's key runs on disk.</summary>
+    public long KeyIndexDiskBytes => _storedKeys?.DiskBytes ?? 0;
+
+    /// <summary>Pages of key runs read since the shard opened (keys the filter let through).</summary>
+    public long KeyIndexPageReads => _storedKeys?.DiskLookups.PagesRead ?? 0;
 
     /// <summary>Test seam: batches that took the staging path (their keys compared with the stored rows').</summary>
     internal int CheckedBatches => Volatile.Read(ref _checkedBatches);
@@ -347,7 +321,7 @@ public sealed partial class Shard : IDisposable
     /// <summary>Test seam: the key hashes of a dataset with a dedup window.</summary>
     internal WindowedKeyHashes? WindowKeyHashes => _windowKeys;
 
-    /// <summary>Called after a commit when the key-hash set has grown: the silo's budget counts it.</summary>
+    /// <summary>Called after a commit when the shard's key hashes take more or less memory: the silo's budget counts them.</summary>
     internal Action? KeyHashesGrew { get; set; }
 
     /// <summary>Row count, ledger size, watermark and file size.</summary>
@@ -390,6 +364,7 @@ public sealed partial class Shard : IDisposable
             }
 
             _writer.Dispose();
+            _storedKeys?.Dispose();
         }
 
         _onDispose(this);

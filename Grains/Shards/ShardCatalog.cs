@@ -24,6 +24,7 @@ public sealed class ShardCatalog(IOptions<ShardOptions> options, ContractDefinit
     private readonly ConcurrentDictionary<string, long> _openedAt = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (long Since, string Step)> _closing = new(StringComparer.Ordinal);
     private readonly string _root = Path.GetFullPath(options.Value.DataDirectory);
+    private readonly int _exactDedupPartitions = contract.Datasets.Values.Where(d => d.DedupWindow is null).Sum(d => d.Partitions);
 
     /// <summary>Number of shards open in this silo.</summary>
     public int OpenCount => _open.Count;
@@ -31,17 +32,34 @@ public sealed class ShardCatalog(IOptions<ShardOptions> options, ContractDefinit
     /// <summary>DuckDB memory in use across this silo's open shards, in bytes (runs a query per shard).</summary>
     public long MemoryBytes() => _open.Values.Sum(shard => shard?.MemoryBytes() ?? 0);
 
-    /// <summary>Memory of the open shards' key-hash sets (exact dedup), in bytes; outside DuckDB, inside the budget.</summary>
+    /// <summary>The open shards' DuckDB memory limits together, in bytes: what <see cref="MemoryBytes"/> may reach.</summary>
+    public long MemoryLimitBytes() => _open.Values.Sum(shard => (long)(shard?.MemoryLimitMb ?? 0) << 20);
+
+    /// <summary>Memory of the open shards' key hashes (stored-key indexes, dedup windows' sets), in bytes; outside DuckDB, inside the budget.</summary>
     public long KeyHashBytes() => _open.Values.Sum(shard => shard?.KeyHashBytes ?? 0);
+
+    /// <summary>Bytes of the open shards' key runs on disk.</summary>
+    public long KeyIndexDiskBytes() => _open.Values.Sum(shard => shard?.KeyIndexDiskBytes ?? 0);
+
+    /// <summary>Pages of key runs the open shards have read since they opened.</summary>
+    public long KeyIndexPageReads() => _open.Values.Sum(shard => shard?.KeyIndexPageReads ?? 0);
 
     /// <summary>
     /// The memory_limit each open shard gets now, in MiB: an equal share of what the open shards'
-    /// key-hash sets leave of the silo's budget, at most <see cref="ShardOptions.MemoryLimitMb"/>.
+    /// key hashes leave of the silo's budget, at most <see cref="ShardOptions.MemoryLimitMb"/>.
     /// Key hashes squeeze DuckDB down to the 64 MiB a commit needs and no further (past that the
     /// silo is over its budget, and says so); shards alone have no floor: the budget bounds the
     /// silo's DuckDB memory however many shards it opens (a share too small to write in is logged).
     /// </summary>
     public int MemoryShareMb => ShareOf(KeyHashMb());
+
+    /// <summary>
+    /// The memory each shard gets for its index of stored key hashes, in MiB: at most
+    /// <see cref="ShardOptions.KeyIndexMb"/> and an equal part of a quarter of the budget among
+    /// all the contract's partitions with exact dedup, as if this silo held every one of them, so
+    /// the indexes stay within that quarter whatever the silo opens, in whatever order.
+    /// </summary>
+    public int KeyIndexShareMb => Math.Clamp(options.Value.MemoryBudgetMb / 4 / Math.Max(1, _exactDedupPartitions), 1, options.Value.KeyIndexMb);
 
     private int KeyHashMb() => (int)Math.Min(int.MaxValue, KeyHashBytes() >> 20);
 
@@ -54,7 +72,7 @@ public sealed class ShardCatalog(IOptions<ShardOptions> options, ContractDefinit
     }
 
     // Keeps the silo's DuckDB memory and key hashes together within the budget as shards open and
-    // close and as key-hash sets grow. A shard busy committing takes its new limit before its next
+    // close and as key hashes grow. A shard busy committing takes its new limit before its next
     // write: nothing here waits on a commit.
     private void Rebalance(bool force = true)
     {
@@ -75,7 +93,7 @@ public sealed class ShardCatalog(IOptions<ShardOptions> options, ContractDefinit
         {
             Interlocked.Exchange(ref _warnedKeyHashMb, keyHashMb);
             _logger.LogWarning(
-                "The key-hash sets of {OpenShards} open shards take {KeyHashMb} MiB of Mallard:Shards:MemoryBudgetMb = {BudgetMb} MiB, leaving DuckDB {ShareMb} MiB per shard: the silo is over its budget. Raise the budget, run more silos, or declare a dedup_window",
+                "The key hashes of {OpenShards} open shards take {KeyHashMb} MiB of Mallard:Shards:MemoryBudgetMb = {BudgetMb} MiB, leaving DuckDB {ShareMb} MiB per shard: the silo is over its budget. Raise the budget, run more silos, or declare a dedup_window",
                 _open.Count, keyHashMb, budget, share);
         }
 
@@ -126,6 +144,11 @@ public sealed class ShardCatalog(IOptions<ShardOptions> options, ContractDefinit
         }
 
         File.Move(path, target);
+        if (Directory.Exists(Shard.KeyIndexPath(path)))
+        {
+            Directory.Delete(Shard.KeyIndexPath(path), recursive: true); // derived; left by a crash
+        }
+
         File.SetLastWriteTimeUtc(target, DateTime.UtcNow); // retention counts from retirement
         return target;
     }
@@ -185,7 +208,7 @@ public sealed class ShardCatalog(IOptions<ShardOptions> options, ContractDefinit
         try
         {
             // The new shard is counted already (its placeholder): it opens with its share.
-            shard = Shard.Open(path, dataset, partition, contract, options.Value, MemoryShareMb, s =>
+            shard = Shard.Open(path, dataset, partition, contract, options.Value, MemoryShareMb, KeyIndexShareMb, s =>
             {
                 _closing.TryRemove(s.Path, out _);
                 _open.TryRemove(s.Path, out _);

@@ -15,14 +15,24 @@ public sealed class ShardOptions
     public int MemoryLimitMb { get; set; } = 256;
 
     /// <summary>
-    /// DuckDB memory and key-hash sets (exact dedup) for all of this silo's open shards together,
+    /// DuckDB memory and key hashes (dedup) for all of this silo's open shards together,
     /// in MiB: a bound, not a target. Each open shard's DuckDB gets an equal share of what the
-    /// key-hash sets leave, at most <see cref="MemoryLimitMb"/>; the sets squeeze DuckDB down to
+    /// key hashes leave, at most <see cref="MemoryLimitMb"/>; the key hashes squeeze DuckDB down to
     /// 64 MiB a shard and no further (over budget, logged), shards alone have no floor. Shares are
-    /// recomputed whenever a shard opens or closes or a set grows (a shard busy committing takes
+    /// recomputed whenever a shard opens or closes or its key hashes grow (a shard busy committing takes
     /// its new share before its next write). A share below 64 MiB is logged as a warning.
     /// </summary>
     public int MemoryBudgetMb { get; set; } = 4096;
+
+    /// <summary>
+    /// Memory, in MiB, of one shard's index of stored key hashes (exact dedup over its whole
+    /// history), inside <see cref="MemoryBudgetMb"/>: a third holds the newest keys exactly, the
+    /// rest is a Bloom filter over the older keys, which are in sorted runs on disk. At most an
+    /// equal part of a quarter of the budget among the contract's partitions with exact dedup.
+    /// Past about 16 bits of filter per key (33M keys a shard at 96), the index does not grow:
+    /// lookups read the disk more often.
+    /// </summary>
+    public int KeyIndexMb { get; set; } = 96;
 
     /// <summary>
     /// The DuckDB storage format a new shard file is created with (DuckDB's
@@ -93,6 +103,7 @@ public sealed class ShardOptions
         Require(!string.IsNullOrWhiteSpace(DataDirectory), nameof(DataDirectory), DataDirectory, "a folder");
         Require(MemoryLimitMb >= 16, nameof(MemoryLimitMb), MemoryLimitMb, "at least 16");
         Require(MemoryBudgetMb >= 16, nameof(MemoryBudgetMb), MemoryBudgetMb, "at least 16");
+        Require(KeyIndexMb is >= 1 and <= 65_536, nameof(KeyIndexMb), KeyIndexMb, "1 to 65536 (MiB)");
         // The storage version goes into the connection string: a separator would smuggle in other settings.
         Require(StorageVersion.Length > 0 && StorageVersion.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_'), nameof(StorageVersion), StorageVersion, "a DuckDB storage version (e.g. latest, v1.5.0)");
         Require(Threads >= 1, nameof(Threads), Threads, "at least 1");

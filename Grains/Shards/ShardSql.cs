@@ -90,7 +90,7 @@ internal static partial class ShardSql
     /// </summary>
     public const string DropLegacyKeyIndex = "DROP INDEX IF EXISTS _mallard_key";
 
-    /// <summary>Every stored key and its rowid, read at open to fill the shard's key-hash set.</summary>
+    /// <summary>Every stored key and its rowid, read at open to fill the shard's stored-key index.</summary>
     public static string StoredKeys(DatasetDefinition dataset) =>
         $"SELECT {(HasRowIds(dataset) ? "rowid" : "CAST(-1 AS BIGINT)")}, {string.Join(", ", dataset.Key.Select(Quote))} FROM {Quote(dataset.Name)}";
 

@@ -48,39 +48,48 @@ public sealed class ShardCatalogTests
     }
 
     [Fact]
-    public void Append_keyHashSetGrowing_takesItsBytesOutOfTheDuckDbShares_downToWhatACommitNeeds()
+    public void Append_keyIndexFillingItsMemory_takesItOutOfTheDuckDbShares_andThenStopsGrowing()
     {
         using var data = new TempDirectory("mallard-budget-keys");
         var contract = ContractLoader.Parse(Batches.EventsContract, "events.yaml");
         var catalog = new ShardCatalog(Options.Create(new ShardOptions { DataDirectory = data.Path, MemoryLimitMb = 256, MemoryBudgetMb = 200 }), contract);
         var dataset = contract.Datasets["events"];
+
+        // A quarter of the budget for key indexes, in equal parts for the contract's two partitions.
+        Assert.Equal(25, catalog.KeyIndexShareMb);
         using var keys = catalog.Open(dataset, 0);
         using var other = catalog.Open(dataset, 1);
         Assert.Equal(100, catalog.MemoryShareMb);
 
-        // 4M stored keys: 64 segments of 131,072 slots, 64 MiB, as if appended.
+        // 2M stored keys, as if appended: the newest keys' table fills, the rest go to runs on
+        // disk behind a filter, and the index takes what it was given.
         var random = new Random(3);
-        for (var i = 0; i < 4_000_000; i++)
+        for (var i = 0; i < 2_000_000; i++)
         {
             keys.StoredKeyHashes!.Add((ulong)random.NextInt64() ^ ((ulong)random.Next(2) << 63));
         }
 
-        Assert.Equal((64L << 20) + other.KeyHashBytes, catalog.KeyHashBytes());
+        var filled = keys.KeyHashBytes;
+        Assert.InRange(filled, 20L << 20, (25L << 20) + (2_000_000 / 256 * 8) + 4096);
+        Assert.True(keys.StoredKeyHashes!.RunCount >= 1);
+        Assert.Equal(filled + other.KeyHashBytes, catalog.KeyHashBytes());
         keys.Append(Batches.Events("after", 0, 10));
 
-        Assert.Equal(68, catalog.MemoryShareMb);
-        Assert.Equal("68.0 MiB", MemoryLimitOf(keys.Path));
-        Assert.Equal("68.0 MiB", MemoryLimitOf(other.Path)); // took it at once: not committing
+        var share = (int)((200 - (catalog.KeyHashBytes() >> 20)) / 2);
+        Assert.Equal(share, catalog.MemoryShareMb);
+        Assert.Equal($"{share}.0 MiB", MemoryLimitOf(keys.Path));
+        Assert.Equal($"{share}.0 MiB", MemoryLimitOf(other.Path)); // took it at once: not committing
 
-        // 8M keys take 128 MiB and would leave 200 - 128 = 72 MiB for two shards: DuckDB keeps 64 each.
+        // Twice the keys again: only the runs' page indexes grow (8 bytes per 256 keys).
         for (var i = 0; i < 4_000_000; i++)
         {
             keys.StoredKeyHashes!.Add((ulong)random.NextInt64() ^ ((ulong)random.Next(2) << 63));
         }
 
         keys.Append(Batches.Events("later", 10, 10));
-        Assert.Equal(64, catalog.MemoryShareMb);
-        Assert.Equal("64.0 MiB", MemoryLimitOf(keys.Path));
+        Assert.InRange(keys.KeyHashBytes - filled, 0, 4_000_000 / 256 * 8 + 4096);
+        Assert.Equal(6_000_020, keys.StoredKeyHashes!.Count);
+        Assert.Equal(share, catalog.MemoryShareMb);
     }
 
     [Fact]

@@ -3,12 +3,13 @@ using Mallard.Contract;
 using Mallard.Grains.Shards;
 using Mallard.Partitions;
 using Mallard.Tests.Support;
+using Microsoft.Extensions.Options;
 
 namespace Mallard.Tests.ExactlyOnce;
 
 /// <summary>
-/// Exact dedup over a shard's whole history with the key-hash set: a hash is only a candidate, the
-/// stored rows decide; the set is rebuilt from the rows at open; shards written with the former
+/// Exact dedup over a shard's whole history with the stored-key index: a hash is only a candidate,
+/// the stored rows decide; the index is rebuilt from the rows at open, its older keys in runs on disk; shards written with the former
 /// unique key index upgrade in place.
 /// </summary>
 public sealed class ShardKeyHashTests
@@ -102,6 +103,40 @@ public sealed class ShardKeyHashTests
 
         Assert.Equal(ErrorCodes.DuplicateKeys, refused.Code);
         Assert.Contains("key 2 is stored more than once", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Append_keysWrittenOutToRunsOnDisk_areStillRefused_acrossARestart_andPointLookupsReadTheirRow()
+    {
+        using var data = new TempDirectory("mallard-keyhash");
+        // A 1 MiB index: its newest keys are written out every 12,288 or so.
+        var catalog = new ShardCatalog(Options.Create(new ShardOptions { DataDirectory = data.Path, KeyIndexMb = 1 }), ItemsShards.Parsed);
+        using (var shard = catalog.Open(ItemsShards.Items, 0))
+        {
+            foreach (var chunk in Enumerable.Range(0, 60_000).Chunk(5_000))
+            {
+                shard.Append(ItemsShards.Batch(chunk, id: $"c{chunk[0]}"));
+                shard.WriteKeyRunIfDue();
+            }
+
+            Assert.True(shard.StoredKeyHashes!.RunCount >= 5, $"{shard.StoredKeyHashes.RunCount} runs");
+            Assert.True(Directory.GetFiles(Shard.KeyIndexPath(shard.Path)).Length >= 5);
+            var again = shard.Append(ItemsShards.Batch([7, 60_000, 31_000, 59_999], id: "again"));
+            Assert.Equal([0, 2, 3], again.DuplicateIndexes);
+        }
+
+        Assert.False(Directory.Exists(Shard.KeyIndexPath(Path.Combine(data.Path, "shards", "items", "0.duckdb"))));
+        using (var shard = new ShardCatalog(Options.Create(new ShardOptions { DataDirectory = data.Path, KeyIndexMb = 1 }), ItemsShards.Parsed).Open(ItemsShards.Items, 0))
+        {
+            Assert.True(shard.StoredKeyHashes!.RunCount >= 4);
+            var again = shard.Append(ItemsShards.Batch([3, 60_001, 45_678], id: "after-restart"));
+
+            Assert.Equal([0, 2], again.DuplicateIndexes);
+            Assert.Equal(60_002, CountRows(shard));
+            var found = await shard.QueryAsync(Querying.StoredKeyLookupTests.Lookup(FilterOperator.Eq, 1_234));
+            Assert.Equal([1_234], found.Vectors[0].Int32s!.ToArray());
+            Assert.Equal((1, 0), (shard.RowHintQueries, shard.RowHintMisses));
+        }
     }
 
     // Writes the keys into a new shard and closes it; returns the shard's file.

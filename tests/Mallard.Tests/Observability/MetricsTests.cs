@@ -41,6 +41,9 @@ public sealed class MetricsTests(MallardHosts hosts) : IClassFixture<MallardHost
         Assert.True(silo.Sum("mallard_shards_open") >= 1);
         Assert.True(silo.Sum("mallard_duckdb_memory_bytes") > 0);
         Assert.True(silo.Sum("mallard_shard_key_hashes_memory_bytes") > 0);
+        Assert.True(silo.Sum("mallard_duckdb_memory_limit_bytes") >= silo.Sum("mallard_shards_open") * 1024 * 1024);
+        Assert.Equal("gauge", silo.Types["mallard_shard_key_index_disk_bytes"]);
+        Assert.Equal("counter", silo.Types["mallard_shard_key_index_page_reads_total"]);
         Assert.True(silo.Sum("mallard_dataset_watermark_lag_seconds", PageViews) > 0);
         Assert.True(silo.Sum("mallard_shard_commit_duration_seconds_count", PageViews) >= 1);
 

@@ -228,7 +228,7 @@ public sealed class StoredKeyLookupTests
 
     private static int[] KeysOf(PartialResult result) => result.Vectors[0].Int32s!.Take(result.RowCount).ToArray();
 
-    private static PartitionQuery Lookup(FilterOperator op, params int[] keys)
+    internal static PartitionQuery Lookup(FilterOperator op, params int[] keys)
     {
         var values = new ColumnVectorBuilder(ColumnKind.Int32);
         foreach (var key in keys)
