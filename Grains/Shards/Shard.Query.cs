@@ -28,8 +28,14 @@ public sealed partial class Shard
     /// </summary>
     public async Task<PartialResult> QueryAsync(PartitionQuery query, CancellationToken cancellationToken = default)
     {
-        long[] hintedRows = [];
-        if ((CountFromCommittedRows(query) ?? LookUpStoredKeys(query, out hintedRows)) is { } answered)
+        if (CountFromCommittedRows(query) is { } counted)
+        {
+            return counted;
+        }
+
+        // Keys older than the index's newest may be looked up in its runs on disk: not on the caller's thread.
+        var (answered, hintedRows) = _storedKeys is { RunCount: > 0 } ? await Task.Run(() => LookUpStoredKeys(query)) : LookUpStoredKeys(query);
+        if (answered is not null)
         {
             return answered;
         }
@@ -203,21 +209,20 @@ public sealed partial class Shard
     /// empty without a scan. A point lookup fans out to every partition (keys are not the
     /// partitioning) and all but the one holding the key skip their scan. A hash hit proves
     /// nothing and runs the query; when a row query pins one stored key, the index's rowid gives
-    /// the row to read first (<paramref name="hintedRows"/>). The index gains a batch's hashes after
+    /// the row to read first (the rowids returned). The index gains a batch's hashes after
     /// its commit and before its acknowledgement, so a query started after an ingest was
     /// acknowledged sees its keys.
     /// </summary>
-    private PartialResult? LookUpStoredKeys(PartitionQuery query, out long[] hintedRows)
+    private (PartialResult? Answer, long[] HintedRows) LookUpStoredKeys(PartitionQuery query)
     {
-        hintedRows = [];
         if (_storedKeys is not { } stored || query.Filters.Length == 0)
         {
-            return null;
+            return (null, []);
         }
 
         if (PinnedValues.Find(query, _dataset.KeyOrdinals.Select(o => _dataset.Columns[o])) is not { } pinned)
         {
-            return null;
+            return (null, []);
         }
 
         var rows = Volatile.Read(ref _rowCount);
@@ -234,26 +239,22 @@ public sealed partial class Shard
         if (hits > 0)
         {
             // Keys are unique in the shard, so one row found for one pinned key is the whole answer.
-            if (hits == 1 && !query.IsAggregate && query.Limit > 0 && ShardSql.HasRowIds(_dataset) && rowid >= 0 && rowid < rows)
-            {
-                hintedRows = [rowid];
-            }
-
-            return null;
+            var readFirst = hits == 1 && !query.IsAggregate && query.Limit > 0 && ShardSql.HasRowIds(_dataset) && rowid >= 0 && rowid < rows;
+            return (null, readFirst ? [rowid] : []);
         }
 
         // An aggregate without groups answers one row even over no rows (count 0, sum null):
         // left to DuckDB rather than built here.
         if (query.IsAggregate && query.GroupBy.Length == 0)
         {
-            return null;
+            return (null, []);
         }
 
         ObjectDisposedException.ThrowIf(_disposed, this);
         var (_, _, columns) = ShardSql.Build(_dataset, query, _options.MaxGroupsPerPartition);
         var vectors = columns.Select(c => new ColumnVectorBuilder(c.Type.Kind).Build()).ToArray();
         Interlocked.Increment(ref _noScanQueries);
-        return new PartialResult(Partition, columns, vectors, 0);
+        return (new PartialResult(Partition, columns, vectors, 0), []);
     }
 
     /// <summary>Test seam: queries answered empty from the stored-key index, without a scan.</summary>
