@@ -25,25 +25,10 @@ public sealed class ShardMetrics
     public ShardMetrics(IMeterFactory meters, PartitionGauges gauges, Shards.ShardCatalog catalog, TimeProvider time)
     {
         var meter = meters.Create(MeterName);
-        _commitSeconds = meter.CreateHistogram<double>(
-            "mallard.shard.commit.duration",
-            "s",
-            "Time of one shard transaction (a group commit), from BEGIN to COMMIT",
-            tags: null,
-            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
-        _checkpointSeconds = meter.CreateHistogram<double>(
-            "mallard.shard.checkpoint.duration",
-            "s",
-            "Time of one checkpoint a partition's writer ran between commits (its WAL past Mallard:Shards:CheckpointWalMb)",
-            tags: null,
-            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
+        _commitSeconds = Seconds(meter, "mallard.shard.commit.duration", "Time of one shard transaction (a group commit), from BEGIN to COMMIT", [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]);
+        _checkpointSeconds = Seconds(meter, "mallard.shard.checkpoint.duration", "Time of one checkpoint a partition's writer ran between commits (its WAL past Mallard:Shards:CheckpointWalMb)", [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]);
         _checkpointRefusals = meter.CreateCounter<long>("mallard.shard.checkpoint.refusals", "{checkpoint}", "Checkpoints between commits that DuckDB refused (tried again after the next group)");
-        _keyRunSeconds = meter.CreateHistogram<double>(
-            "mallard.shard.key_run.duration",
-            "s",
-            "Time to write a shard's newest stored-key hashes out as a sorted run on disk, between commits",
-            tags: null,
-            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] });
+        _keyRunSeconds = Seconds(meter, "mallard.shard.key_run.duration", "Time to write a shard's newest stored-key hashes out as a sorted run on disk, between commits", [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]);
         _keyRunFailures = meter.CreateCounter<long>("mallard.shard.key_run.failures", "{run}", "Runs of stored-key hashes the disk refused to take (the keys stay in memory, growing it, and the next group tries again)");
         meter.CreateObservableGauge("mallard.shard.key_index.disk", catalog.KeyIndexDiskBytes, "By", "Sorted runs of stored-key hashes on disk (exact dedup), across this silo's open shards");
         meter.CreateObservableCounter("mallard.shard.key_index.page_reads", catalog.KeyIndexPageReads, "{page}", "Pages of key runs read because the Bloom filter let a key through; rising per ingested row means the filter is too small for the shard (Mallard:Shards:KeyIndexMb)");
@@ -113,6 +98,10 @@ public sealed class ShardMetrics
     /// <summary>Records the duration of one shard commit.</summary>
     public void CommitTook(string dataset, int partition, TimeSpan elapsed) =>
         _commitSeconds.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("dataset", dataset), new KeyValuePair<string, object?>("partition", partition));
+
+    // A duration histogram in seconds with buckets fitted to what it times.
+    private static Histogram<double> Seconds(Meter meter, string name, string description, double[] buckets) =>
+        meter.CreateHistogram<double>(name, "s", description, tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = buckets });
 
     private static IEnumerable<Measurement<long>> Each(PartitionGauges gauges, Func<PartitionGauge, long> read) =>
         gauges.Active.Select(g => new Measurement<long>(

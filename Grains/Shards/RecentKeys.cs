@@ -14,8 +14,10 @@ namespace Mallard.Grains.Shards;
 /// </summary>
 internal sealed class RecentKeys
 {
+    /// <summary>Bytes of one held key: its hash and its row's rowid.</summary>
+    public const int EntryBytes = sizeof(ulong) + sizeof(long);
+
     private const int InitialCapacity = 1 << 12;
-    private const int EntryBytes = sizeof(ulong) + sizeof(long);
     private const int RangeBits = 4;
 
     // 0 marks an empty slot; the hash 0 itself is kept aside.

@@ -17,16 +17,13 @@ internal sealed class StoredKeyIndex : IDisposable
     /// <summary>Fewest newest keys held in memory before they are written out as a run.</summary>
     public const int MinFlushAt = 4096;
 
-    private const int RecentEntryBytes = 16;
     private readonly string _directory;
     private readonly long _filterBytes;
     private readonly RecentKeys _recent;
     private KeyFilter? _filter;
     private KeyRun[] _runs = [];
-    private long _count;
     private long _diskLookups;
     private long _filterPasses;
-    private long _diskHits;
     private bool _disposed;
 
     /// <param name="directory">A folder of the index's own; whatever it holds is deleted.</param>
@@ -44,13 +41,13 @@ internal sealed class StoredKeyIndex : IDisposable
         }
 
         Directory.CreateDirectory(directory);
-        var slots = System.Numerics.BitOperations.RoundUpToPowerOf2((ulong)Math.Max(1, memoryBytes / 3 / RecentEntryBytes) + 1) / 2;
+        var slots = System.Numerics.BitOperations.RoundUpToPowerOf2((ulong)Math.Max(1, memoryBytes / 3 / RecentKeys.EntryBytes) + 1) / 2;
         _recent = new RecentKeys((int)Math.Clamp(slots / 2, MinFlushAt, 1 << 28));
         _filterBytes = Math.Max(64, memoryBytes - _recent.MaxBytes);
     }
 
-    /// <summary>Keys in the index.</summary>
-    public long Count => Volatile.Read(ref _count);
+    /// <summary>Keys in the index (for the writer: a run being written counts twice for a concurrent reader).</summary>
+    public long Count => _recent.Count + Volatile.Read(ref _runs).Sum(run => run.Count);
 
     /// <summary>Memory the index takes: the newest keys' table, the filter, the runs' page indexes.</summary>
     public long Bytes => _recent.Bytes + (Volatile.Read(ref _filter)?.Bytes ?? 0) + Volatile.Read(ref _runs).Sum(run => run.Bytes);
@@ -64,8 +61,8 @@ internal sealed class StoredKeyIndex : IDisposable
     /// <summary>Newest keys held in memory before a run is written.</summary>
     public int FlushAt => _recent.FlushAt;
 
-    /// <summary>Lookups the filter let through to the runs, and how many of them found the key.</summary>
-    public (long Passed, long Found, long PagesRead) DiskLookups => (Interlocked.Read(ref _filterPasses), Interlocked.Read(ref _diskHits), Interlocked.Read(ref _diskLookups));
+    /// <summary>Lookups the filter let through to the runs, and the run pages they read.</summary>
+    public (long Passed, long PagesRead) DiskLookups => (Interlocked.Read(ref _filterPasses), Interlocked.Read(ref _diskLookups));
 
     /// <summary>Whether enough newest keys are held to write them out (between commits).</summary>
     public bool FlushDue => _recent.FlushDue;
@@ -96,7 +93,6 @@ internal sealed class StoredKeyIndex : IDisposable
             {
                 if (runs[r].TryFind(hash, out rowid))
                 {
-                    Interlocked.Increment(ref _diskHits);
                     return true;
                 }
             }
@@ -134,13 +130,7 @@ internal sealed class StoredKeyIndex : IDisposable
             }
         }
 
-        if (!_recent.Add(hash, rowid))
-        {
-            return false;
-        }
-
-        Volatile.Write(ref _count, _count + 1);
-        return true;
+        return _recent.Add(hash, rowid);
     }
 
     /// <summary>Why the newest keys could not be written out last time it was tried inline (null: no failure).</summary>
